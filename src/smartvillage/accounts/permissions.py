@@ -1,0 +1,128 @@
+"""The one place that answers "may this user do X on this unit/object".
+
+Views, forms, the admin, the API and the CLI all ask here. Scope follows the unit tree: a role
+assigned on a unit covers that unit and everything below it (a village head's unit is a village,
+so she covers exactly her village).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from smartvillage.accounts.models import Role, RoleAssignment
+from smartvillage.units.models import AdminUnit, Level
+
+
+class Action(StrEnum):
+    VIEW = "view"  # see the unit, its registry (masked) and its results
+    EDIT_REGISTRY = "edit_registry"  # create/update/delete households and persons, import
+    EXPORT_PERSONAL = "export_personal"  # download person lists
+    VIEW_AUDIT = "view_audit"  # read the audit trail
+    MANAGE_EVIDENCE = "manage_evidence"  # documents, IT models, facilities, ...
+    MANAGE_PLAN = "manage_plan"
+    SUBMIT = "submit"  # submit a self-assessment of a village (or of a commune)
+    CONFIRM = "confirm"  # commune confirms / returns a village's assessment
+    APPRAISE = "appraise"  # district/province appraises / returns / recognises
+    MANAGE_UNITS = "manage_units"  # add villages
+    ADMIN = "admin"
+
+
+# Which actions each role grants on the units within its scope.
+ROLE_ACTIONS: dict[str, set[Action]] = {
+    Role.VILLAGE_HEAD: {Action.VIEW, Action.EDIT_REGISTRY, Action.EXPORT_PERSONAL, Action.MANAGE_EVIDENCE, Action.SUBMIT, Action.MANAGE_PLAN},
+    Role.DIGITAL_TEAM: {Action.VIEW, Action.EDIT_REGISTRY, Action.EXPORT_PERSONAL},
+    Role.COMMUNE_OFFICER: {
+        Action.VIEW, Action.EDIT_REGISTRY, Action.EXPORT_PERSONAL, Action.VIEW_AUDIT,
+        Action.MANAGE_EVIDENCE, Action.MANAGE_PLAN, Action.MANAGE_UNITS, Action.SUBMIT,
+    },
+    Role.COMMUNE_LEADER: {
+        Action.VIEW, Action.EXPORT_PERSONAL, Action.VIEW_AUDIT, Action.MANAGE_EVIDENCE,
+        Action.MANAGE_PLAN, Action.MANAGE_UNITS, Action.SUBMIT, Action.CONFIRM,
+    },
+    Role.APPRAISER: {Action.VIEW, Action.VIEW_AUDIT, Action.APPRAISE, Action.EXPORT_PERSONAL},
+}
+_VILLAGE_ROLES = {Role.VILLAGE_HEAD, Role.DIGITAL_TEAM}
+
+
+def _assignments(user: Any) -> list[RoleAssignment]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cache = getattr(user, "_sv_roles", None)
+    if cache is None:
+        cache = list(RoleAssignment.objects.filter(user=user).select_related("unit"))
+        user._sv_roles = cache
+    return cache
+
+
+def is_system_admin(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser) or any(a.role == Role.SYSTEM_ADMIN for a in _assignments(user))
+
+
+def can(user: Any, action: Action | str, unit: AdminUnit | None) -> bool:
+    """May `user` do `action` on `unit` (and so on any object that belongs to it)?"""
+    action = Action(action)
+    if is_system_admin(user):
+        return True
+    if unit is None:
+        return False
+    for assignment in _assignments(user):
+        if assignment.unit is None or action not in ROLE_ACTIONS.get(assignment.role, set()):
+            continue
+        if not unit.path.startswith(assignment.unit.path):
+            continue
+        if action == Action.SUBMIT and (unit.level == Level.VILLAGE) != (assignment.role in _VILLAGE_ROLES):
+            # A village submits its own assessment; commune roles submit only the commune's own.
+            continue
+        if action == Action.CONFIRM and unit.level != Level.VILLAGE:
+            continue
+        return True
+    return False
+
+
+def visible_units(user: Any, action: Action | str = Action.VIEW) -> QuerySet[AdminUnit]:
+    """All units on which `user` may do `action`, as one queryset."""
+    action = Action(action)
+    if is_system_admin(user):
+        return AdminUnit.objects.all()
+    roots = [a.unit for a in _assignments(user) if a.unit is not None and action in ROLE_ACTIONS.get(a.role, set())]
+    if not roots:
+        return AdminUnit.objects.none()
+    condition = Q()
+    for root in roots:
+        condition |= Q(path__startswith=root.path)
+    return AdminUnit.objects.filter(condition)
+
+
+def top_units(user: Any) -> list[AdminUnit]:
+    """The units a user's roles are assigned on (the start of her home page)."""
+    if is_system_admin(user):
+        return list(AdminUnit.objects.filter(parent__isnull=True, is_active=True).order_by("name"))
+    units = {a.unit.pk: a.unit for a in _assignments(user) if a.unit is not None}
+    return sorted(units.values(), key=lambda u: u.path)
+
+
+def object_unit(obj: Any) -> AdminUnit | None:
+    """The unit an object belongs to, for permission checks on objects."""
+    if isinstance(obj, AdminUnit):
+        return obj
+    for attr in ("village", "unit"):
+        unit = getattr(obj, attr, None)
+        if isinstance(unit, AdminUnit):
+            return unit
+    household = getattr(obj, "household", None)
+    if household is not None:
+        return household.village
+    return None
+
+
+def can_on(user: Any, action: Action | str, obj: Any) -> bool:
+    return can(user, action, object_unit(obj))
+
+
+def roles_on(user: Any) -> list[RoleAssignment]:
+    return list(_assignments(user))

@@ -1,0 +1,67 @@
+"""Audit entries are written by the action functions that change data, in their transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from django.db import models
+
+from smartvillage.audit.models import AuditEvent
+
+_SKIP = {"created_at", "updated_at"}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The field values of an instance as JSON-ready data (foreign keys as ids)."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in _SKIP or field.primary_key:
+            continue
+        data[field.attname] = _jsonable(getattr(instance, field.attname))
+    return data
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    instance: models.Model | None = None,
+    unit: Any = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    household_id: int | None = None,
+    batch: AuditEvent | None = None,
+    note: str = "",
+    object_type: str | None = None,
+    object_repr: str | None = None,
+    save: bool = True,
+) -> AuditEvent:
+    event = AuditEvent(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=getattr(actor, "username", "") or "system",
+        action=action,
+        unit=unit,
+        object_type=object_type or (instance._meta.model_name if instance is not None else ""),
+        object_id=str(instance.pk) if instance is not None and instance.pk else "",
+        object_repr=(object_repr if object_repr is not None else str(instance) if instance is not None else "")[:200],
+        household_id=household_id,
+        before=before,
+        after=after,
+        batch=batch,
+        note=note[:500],
+    )
+    if save:
+        event.save()
+    return event

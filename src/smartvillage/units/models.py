@@ -1,0 +1,143 @@
+"""Administrative units: provinces, (pre-2025) districts, communes, and user-created villages.
+
+Units of the pre-reform scheme (63 provinces with districts) and the post-01/07/2025 scheme
+(34 provinces, no districts) live side by side; history is never rewritten. Subtree queries use a
+materialised path so that "everything below this unit" is one indexed prefix filter.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("Tỉnh/Thành phố")
+    DISTRICT = "district", _("Huyện/Quận/Thị xã")
+    COMMUNE = "commune", _("Xã/Phường/Thị trấn/Đặc khu")
+    VILLAGE = "village", _("Thôn/Ấp/Xóm/Bản/Khu dân cư/Tổ dân phố")
+
+
+LEVEL_DEPTH = {Level.PROVINCE: 0, Level.DISTRICT: 1, Level.COMMUNE: 2, Level.VILLAGE: 3}
+
+
+class UnitType(models.TextChoices):
+    TINH = "tinh", "Tỉnh"
+    THANH_PHO_TW = "thanh_pho_tw", "Thành phố trực thuộc Trung ương"
+    HUYEN = "huyen", "Huyện"
+    QUAN = "quan", "Quận"
+    THI_XA = "thi_xa", "Thị xã"
+    THANH_PHO = "thanh_pho", "Thành phố thuộc tỉnh"
+    XA = "xa", "Xã"
+    PHUONG = "phuong", "Phường"
+    THI_TRAN = "thi_tran", "Thị trấn"
+    DAC_KHU = "dac_khu", "Đặc khu"
+    THON = "thon", "Thôn"
+    AP = "ap", "Ấp"
+    XOM = "xom", "Xóm"
+    BAN = "ban", "Bản"
+    KHU_DAN_CU = "khu_dan_cu", "Khu dân cư"
+    TO_DAN_PHO = "to_dan_pho", "Tổ dân phố"
+
+
+VILLAGE_TYPES = {
+    UnitType.THON,
+    UnitType.AP,
+    UnitType.XOM,
+    UnitType.BAN,
+    UnitType.KHU_DAN_CU,
+    UnitType.TO_DAN_PHO,
+}
+# What a user types on the command line ("khu dân cư") to the stored type.
+VILLAGE_TYPE_BY_LABEL = {str(t.label).lower(): t for t in VILLAGE_TYPES}
+
+
+class Scheme(models.TextChoices):
+    PRE_2025 = "pre2025", _("Trước 01/07/2025 (tỉnh - huyện - xã)")
+    FROM_2025 = "2025", _("Từ 01/07/2025 (tỉnh - xã)")
+    LOCAL = "local", _("Do người dùng tạo (thôn, ấp, …)")
+
+
+class AdminUnit(models.Model):
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices, db_index=True)
+    unit_type = models.CharField(_("loại"), max_length=16, choices=UnitType.choices)
+    code = models.CharField(_("mã"), max_length=32)
+    name = models.CharField(_("tên"), max_length=200)
+    scheme = models.CharField(_("hệ thống"), max_length=10, choices=Scheme.choices)
+    data_version = models.CharField(_("phiên bản dữ liệu"), max_length=64, blank=True)
+    # Materialised path of ids, "/1/17/240/"; a subtree is path__startswith.
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    # Attributes criteria may depend on, e.g. {"ethnic_minority_mountainous": true}.
+    attributes = models.JSONField(_("thuộc tính"), default=dict, blank=True)
+    is_active = models.BooleanField(_("đang hiệu lực"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="unit_code_unique_per_scheme"),
+        ]
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        label = self.get_unit_type_display()
+        if self.name.lower().startswith(label.lower()):
+            return self.name
+        return f"{label} {self.name}"
+
+    @property
+    def is_village(self) -> bool:
+        return self.level == Level.VILLAGE
+
+    @property
+    def is_commune(self) -> bool:
+        return self.level == Level.COMMUNE
+
+    def ancestors(self) -> list[AdminUnit]:
+        ids = [int(part) for part in self.path.strip("/").split("/") if part][:-1]
+        by_id = AdminUnit.objects.in_bulk(ids)
+        return [by_id[i] for i in ids if i in by_id]
+
+    def ancestor_of_level(self, level: str) -> AdminUnit | None:
+        if self.level == level:
+            return self
+        for unit in self.ancestors():
+            if unit.level == level:
+                return unit
+        return None
+
+    def descendants(self, include_self: bool = False) -> models.QuerySet[AdminUnit]:
+        qs = AdminUnit.objects.filter(path__startswith=self.path)
+        if not include_self:
+            qs = qs.exclude(pk=self.pk)
+        return qs
+
+    def is_within(self, other: AdminUnit) -> bool:
+        return self.path.startswith(other.path)
+
+    def current_successors(self) -> models.QuerySet[AdminUnit]:
+        """The post-reform units this pre-reform unit was merged into (for display)."""
+        return AdminUnit.objects.filter(predecessor_links__old=self)
+
+
+class UnitSuccession(models.Model):
+    """old → new mapping from the 2025 reform (a commune may be split across several new ones)."""
+
+    old = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="successor_links")
+    new = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="predecessor_links")
+    effective_date = models.DateField(null=True, blank=True)
+    data_version = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["old", "new"], name="unit_succession_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.old} → {self.new}"
