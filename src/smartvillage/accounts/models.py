@@ -17,10 +17,16 @@ class Role(models.TextChoices):
 
 
 class RoleAssignment(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(
-        AdminUnit, on_delete=models.CASCADE, null=True, blank=True, related_name="role_assignments",
+        AdminUnit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
         verbose_name=_("đơn vị"),
     )
     created_at = models.DateTimeField(auto_now_add=True)

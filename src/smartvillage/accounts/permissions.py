@@ -32,15 +32,34 @@ class Action(StrEnum):
 
 # Which actions each role grants on the units within its scope.
 ROLE_ACTIONS: dict[str, set[Action]] = {
-    Role.VILLAGE_HEAD: {Action.VIEW, Action.EDIT_REGISTRY, Action.EXPORT_PERSONAL, Action.MANAGE_EVIDENCE, Action.SUBMIT, Action.MANAGE_PLAN},
+    Role.VILLAGE_HEAD: {
+        Action.VIEW,
+        Action.EDIT_REGISTRY,
+        Action.EXPORT_PERSONAL,
+        Action.MANAGE_EVIDENCE,
+        Action.SUBMIT,
+        Action.MANAGE_PLAN,
+    },
     Role.DIGITAL_TEAM: {Action.VIEW, Action.EDIT_REGISTRY, Action.EXPORT_PERSONAL},
     Role.COMMUNE_OFFICER: {
-        Action.VIEW, Action.EDIT_REGISTRY, Action.EXPORT_PERSONAL, Action.VIEW_AUDIT,
-        Action.MANAGE_EVIDENCE, Action.MANAGE_PLAN, Action.MANAGE_UNITS, Action.SUBMIT,
+        Action.VIEW,
+        Action.EDIT_REGISTRY,
+        Action.EXPORT_PERSONAL,
+        Action.VIEW_AUDIT,
+        Action.MANAGE_EVIDENCE,
+        Action.MANAGE_PLAN,
+        Action.MANAGE_UNITS,
+        Action.SUBMIT,
     },
     Role.COMMUNE_LEADER: {
-        Action.VIEW, Action.EXPORT_PERSONAL, Action.VIEW_AUDIT, Action.MANAGE_EVIDENCE,
-        Action.MANAGE_PLAN, Action.MANAGE_UNITS, Action.SUBMIT, Action.CONFIRM,
+        Action.VIEW,
+        Action.EXPORT_PERSONAL,
+        Action.VIEW_AUDIT,
+        Action.MANAGE_EVIDENCE,
+        Action.MANAGE_PLAN,
+        Action.MANAGE_UNITS,
+        Action.SUBMIT,
+        Action.CONFIRM,
     },
     Role.APPRAISER: {Action.VIEW, Action.VIEW_AUDIT, Action.APPRAISE, Action.EXPORT_PERSONAL},
 }
@@ -75,7 +94,9 @@ def can(user: Any, action: Action | str, unit: AdminUnit | None) -> bool:
             continue
         if not unit.path.startswith(assignment.unit.path):
             continue
-        if action == Action.SUBMIT and (unit.level == Level.VILLAGE) != (assignment.role in _VILLAGE_ROLES):
+        if action == Action.SUBMIT and (unit.level == Level.VILLAGE) != (
+            assignment.role in _VILLAGE_ROLES
+        ):
             # A village submits its own assessment; commune roles submit only the commune's own.
             continue
         if action == Action.CONFIRM and unit.level != Level.VILLAGE:
@@ -89,7 +110,11 @@ def visible_units(user: Any, action: Action | str = Action.VIEW) -> QuerySet[Adm
     action = Action(action)
     if is_system_admin(user):
         return AdminUnit.objects.all()
-    roots = [a.unit for a in _assignments(user) if a.unit is not None and action in ROLE_ACTIONS.get(a.role, set())]
+    roots = [
+        a.unit
+        for a in _assignments(user)
+        if a.unit is not None and action in ROLE_ACTIONS.get(a.role, set())
+    ]
     if not roots:
         return AdminUnit.objects.none()
     condition = Q()

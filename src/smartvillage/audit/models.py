@@ -35,7 +35,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     # Groups the rows written by one import (or one bulk action) under one event.
-    batch = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="items")
+    batch = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="items"
+    )
     note = models.CharField(max_length=500, blank=True)
 
     class Meta:

@@ -55,7 +55,13 @@ def record(
         unit=unit,
         object_type=object_type or (instance._meta.model_name if instance is not None else ""),
         object_id=str(instance.pk) if instance is not None and instance.pk else "",
-        object_repr=(object_repr if object_repr is not None else str(instance) if instance is not None else "")[:200],
+        object_repr=(
+            object_repr
+            if object_repr is not None
+            else str(instance)
+            if instance is not None
+            else ""
+        )[:200],
         household_id=household_id,
         before=before,
         after=after,

@@ -23,11 +23,24 @@ from smartvillage.units.services import create_unit
 PASSWORD = "mat-khau-thu-123"
 
 
-def make_unit(name: str, level: str, unit_type: str, parent: AdminUnit | None = None, code: str | None = None, scheme: str = Scheme.PRE_2025, **extra: object) -> AdminUnit:
+def make_unit(
+    name: str,
+    level: str,
+    unit_type: str,
+    parent: AdminUnit | None = None,
+    code: str | None = None,
+    scheme: str = Scheme.PRE_2025,
+    **extra: object,
+) -> AdminUnit:
     return create_unit(
-        parent=parent, level=level, unit_type=unit_type, name=name,
-        code=code or f"T{AdminUnit.objects.count() + 1:05d}", scheme=scheme if level != Level.VILLAGE else Scheme.LOCAL,
-        data_version="test", **extra,
+        parent=parent,
+        level=level,
+        unit_type=unit_type,
+        name=name,
+        code=code or f"T{AdminUnit.objects.count() + 1:05d}",
+        scheme=scheme if level != Level.VILLAGE else Scheme.LOCAL,
+        data_version="test",
+        **extra,
     )
 
 
@@ -70,7 +83,9 @@ class World:
     root: User
 
 
-def make_user(username: str, role: str | None = None, unit: AdminUnit | None = None, **extra: object) -> User:
+def make_user(
+    username: str, role: str | None = None, unit: AdminUnit | None = None, **extra: object
+) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, **extra)
     if role is not None:
         RoleAssignment.objects.create(user=user, role=role, unit=unit)
@@ -86,8 +101,13 @@ def build_world() -> World:
     village2 = make_unit("Thôn Hai", Level.VILLAGE, UnitType.THON, commune, code="99901-T002")
     village3 = make_unit("Thôn Ba", Level.VILLAGE, UnitType.THON, commune2, code="99902-T001")
     return World(
-        province=province, district=district, commune=commune, village1=village1, village2=village2,
-        commune2=commune2, village3=village3,
+        province=province,
+        district=district,
+        commune=commune,
+        village1=village1,
+        village2=village2,
+        commune2=commune2,
+        village3=village3,
         alice=make_user("alice", Role.VILLAGE_HEAD, village1),
         bob=make_user("bob", Role.VILLAGE_HEAD, village2),
         carol=make_user("carol", Role.COMMUNE_OFFICER, commune),

@@ -94,7 +94,9 @@ def catalogue() -> dict[str, Fact]:
     for path in paths:
         for fact in _parse(path):
             if fact.key in result and path != _BUILTIN:
-                raise DomainError(f"{path.name}: fact “{fact.key}” đã có trong danh mục", "bad_facts_file")
+                raise DomainError(
+                    f"{path.name}: fact “{fact.key}” đã có trong danh mục", "bad_facts_file"
+                )
             if fact.storage == "column" and path != _BUILTIN:
                 # Columns need a migration; added facts always go to the JSON column.
                 fact = Fact(**{**fact.__dict__, "storage": "extra"})
@@ -106,7 +108,9 @@ def get_fact(key: str) -> Fact:
     try:
         return catalogue()[key]
     except KeyError:
-        raise DomainError(f"Không có chỉ tiêu dữ liệu (fact) “{key}” trong danh mục", "unknown_fact") from None
+        raise DomainError(
+            f"Không có chỉ tiêu dữ liệu (fact) “{key}” trong danh mục", "unknown_fact"
+        ) from None
 
 
 def facts_for(level: str) -> list[Fact]:

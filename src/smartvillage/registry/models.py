@@ -43,11 +43,19 @@ class Household(models.Model):
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     digital_address_code = models.CharField(_("mã địa chỉ số"), max_length=64, blank=True)
     latitude = models.DecimalField(
-        _("vĩ độ"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("vĩ độ"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("kinh độ"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("kinh độ"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
@@ -77,7 +85,9 @@ class Household(models.Model):
         verbose_name_plural = _("hộ gia đình")
         ordering = ["village_id", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["village", "code"], name="household_code_unique_in_village"),
+            models.UniqueConstraint(
+                fields=["village", "code"], name="household_code_unique_in_village"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,7 +107,10 @@ class Person(models.Model):
     birth_year_only = models.BooleanField(_("chỉ biết năm sinh"), default=False)
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices, blank=True)
     relationship = models.CharField(
-        _("quan hệ với chủ hộ"), max_length=16, choices=Relationship.choices, default=Relationship.OTHER
+        _("quan hệ với chủ hộ"),
+        max_length=16,
+        choices=Relationship.choices,
+        default=Relationship.OTHER,
     )
     identity_number = models.CharField(_("số CCCD/định danh"), max_length=12, blank=True)
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)

@@ -31,8 +31,12 @@ def do_create_household(user: Any, village: AdminUnit, **fields: Any) -> Househo
     household.full_clean()
     household.save()
     audit.record(
-        actor=user, action=AuditAction.CREATE, instance=household, unit=village,
-        after=audit.snapshot(household), household_id=household.pk,
+        actor=user,
+        action=AuditAction.CREATE,
+        instance=household,
+        unit=village,
+        after=audit.snapshot(household),
+        household_id=household.pk,
     )
     return household
 
@@ -49,8 +53,13 @@ def do_update_household(user: Any, household: Household, **fields: Any) -> House
     after = audit.snapshot(locked)
     if before != after:
         audit.record(
-            actor=user, action=AuditAction.UPDATE, instance=locked, unit=locked.village,
-            before=before, after=after, household_id=locked.pk,
+            actor=user,
+            action=AuditAction.UPDATE,
+            instance=locked,
+            unit=locked.village,
+            before=before,
+            after=after,
+            household_id=locked.pk,
         )
     return locked
 
@@ -60,12 +69,20 @@ def do_delete_household(user: Any, household: Household) -> None:
     _require(user, Action.EDIT_REGISTRY, household.village)
     for person in household.persons.all():
         audit.record(
-            actor=user, action=AuditAction.DELETE, instance=person, unit=household.village,
-            before=audit.snapshot(person), household_id=household.pk,
+            actor=user,
+            action=AuditAction.DELETE,
+            instance=person,
+            unit=household.village,
+            before=audit.snapshot(person),
+            household_id=household.pk,
         )
     audit.record(
-        actor=user, action=AuditAction.DELETE, instance=household, unit=household.village,
-        before=audit.snapshot(household), household_id=household.pk,
+        actor=user,
+        action=AuditAction.DELETE,
+        instance=household,
+        unit=household.village,
+        before=audit.snapshot(household),
+        household_id=household.pk,
     )
     household.delete()
 
@@ -77,8 +94,12 @@ def do_create_person(user: Any, household: Household, **fields: Any) -> Person:
     person.full_clean()
     person.save()
     audit.record(
-        actor=user, action=AuditAction.CREATE, instance=person, unit=household.village,
-        after=audit.snapshot(person), household_id=household.pk,
+        actor=user,
+        action=AuditAction.CREATE,
+        instance=person,
+        unit=household.village,
+        after=audit.snapshot(person),
+        household_id=household.pk,
     )
     return person
 
@@ -98,8 +119,13 @@ def do_update_person(user: Any, person: Person, **fields: Any) -> Person:
     after = audit.snapshot(locked)
     if before != after:
         audit.record(
-            actor=user, action=AuditAction.UPDATE, instance=locked, unit=locked.household.village,
-            before=before, after=after, household_id=locked.household_id,
+            actor=user,
+            action=AuditAction.UPDATE,
+            instance=locked,
+            unit=locked.household.village,
+            before=before,
+            after=after,
+            household_id=locked.household_id,
         )
     return locked
 
@@ -108,7 +134,11 @@ def do_update_person(user: Any, person: Person, **fields: Any) -> Person:
 def do_delete_person(user: Any, person: Person) -> None:
     _require(user, Action.EDIT_REGISTRY, person.household.village)
     audit.record(
-        actor=user, action=AuditAction.DELETE, instance=person, unit=person.household.village,
-        before=audit.snapshot(person), household_id=person.household_id,
+        actor=user,
+        action=AuditAction.DELETE,
+        instance=person,
+        unit=person.household.village,
+        before=audit.snapshot(person),
+        household_id=person.household_id,
     )
     person.delete()

@@ -50,6 +50,9 @@ VILLAGE_TYPES = {
 }
 # What a user types on the command line ("khu dân cư") to the stored type.
 VILLAGE_TYPE_BY_LABEL = {str(t.label).lower(): t for t in VILLAGE_TYPES}
+# The word put before a name: the choice label says "Thành phố trực thuộc Trung ương", but the unit
+# is called "Thành phố Hà Nội".
+NAME_PREFIX = {UnitType.THANH_PHO_TW: "Thành phố", UnitType.THANH_PHO: "Thành phố"}
 
 
 class Scheme(models.TextChoices):
@@ -81,6 +84,8 @@ class AdminUnit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scheme", "code"], name="unit_code_unique_per_scheme"),
         ]
+        # resolve_unit looks codes up without the scheme.
+        indexes = [models.Index(fields=["code"], name="unit_code")]
         ordering = ["path"]
 
     def __str__(self) -> str:
@@ -88,7 +93,7 @@ class AdminUnit(models.Model):
 
     @property
     def full_name(self) -> str:
-        label = self.get_unit_type_display()
+        label = NAME_PREFIX.get(self.unit_type) or self.get_unit_type_display()
         if self.name.lower().startswith(label.lower()):
             return self.name
         return f"{label} {self.name}"
@@ -124,8 +129,25 @@ class AdminUnit(models.Model):
         return self.path.startswith(other.path)
 
     def current_successors(self) -> models.QuerySet[AdminUnit]:
-        """The post-reform units this pre-reform unit was merged into (for display)."""
-        return AdminUnit.objects.filter(predecessor_links__old=self)
+        """The post-reform units this pre-reform unit was merged into (for display).
+
+        A commune split across several new ones has several; the main one (is_default) comes first.
+        """
+        return AdminUnit.objects.filter(predecessor_links__old=self).order_by(
+            "-predecessor_links__is_default", "code"
+        )
+
+    def current_commune(self) -> AdminUnit | None:
+        """The commune of the current scheme this unit lies in (a village keeps its pre-2025 parent).
+
+        None when the unit is above commune level or the 2025 mapping is not loaded.
+        """
+        commune = self.ancestor_of_level(Level.COMMUNE)
+        if commune is None:
+            return None
+        if commune.scheme != Scheme.PRE_2025:
+            return commune
+        return commune.current_successors().first()
 
 
 class UnitSuccession(models.Model):
@@ -135,9 +157,13 @@ class UnitSuccession(models.Model):
     new = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="predecessor_links")
     effective_date = models.DateField(null=True, blank=True)
     data_version = models.CharField(max_length=64, blank=True)
+    # When an old commune was split, the part the dataset names as its main successor.
+    is_default = models.BooleanField(default=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["old", "new"], name="unit_succession_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["old", "new"], name="unit_succession_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.old} → {self.new}"

@@ -29,7 +29,10 @@ def resolve_unit(ref: str | int) -> AdminUnit:
             return unit
     matches = list(qs.filter(code=text))
     if not matches:
-        raise DomainError(_("Không tìm thấy đơn vị “%(ref)s” (theo mã số hoặc mã đơn vị).") % {"ref": text}, "unit_not_found")
+        raise DomainError(
+            _("Không tìm thấy đơn vị “%(ref)s” (theo mã số hoặc mã đơn vị).") % {"ref": text},
+            "unit_not_found",
+        )
     order = {Scheme.FROM_2025: 0, Scheme.LOCAL: 1, Scheme.PRE_2025: 2}
     matches.sort(key=lambda u: order.get(u.scheme, 9))
     return matches[0]
@@ -56,12 +59,17 @@ def parse_village_type(label: str | None) -> str:
     if key in {t.value for t in VILLAGE_TYPES}:
         return key
     allowed = ", ".join(sorted(VILLAGE_TYPE_BY_LABEL))
-    raise DomainError(_("Loại thôn “%(t)s” không hợp lệ; chọn một trong: %(a)s") % {"t": label, "a": allowed}, "bad_village_type")
+    raise DomainError(
+        _("Loại thôn “%(t)s” không hợp lệ; chọn một trong: %(a)s") % {"t": label, "a": allowed},
+        "bad_village_type",
+    )
 
 
 def _next_village_code(commune: AdminUnit) -> str:
     prefix = f"{commune.code}-T"
-    existing = AdminUnit.objects.filter(parent=commune, code__startswith=prefix).aggregate(Max("code"))["code__max"]
+    existing = AdminUnit.objects.filter(parent=commune, code__startswith=prefix).aggregate(
+        Max("code")
+    )["code__max"]
     number = 1
     if existing:
         match = re.search(r"(\d+)$", existing)
@@ -75,14 +83,20 @@ def add_village(
 ) -> AdminUnit:
     """Create a village under a commune, or return the existing one with that name (idempotent)."""
     if commune.level != Level.COMMUNE:
-        raise DomainError(_("Thôn chỉ được tạo dưới một xã/phường; “%(u)s” là cấp %(l)s.") % {"u": commune, "l": commune.get_level_display()}, "not_a_commune")
+        raise DomainError(
+            _("Thôn chỉ được tạo dưới một xã/phường; “%(u)s” là cấp %(l)s.")
+            % {"u": commune, "l": commune.get_level_display()},
+            "not_a_commune",
+        )
     name = " ".join(name.split())
     if not name:
         raise DomainError(_("Tên thôn không được để trống."), "empty_name")
     kind = parse_village_type(village_type)
     # Lock the commune row so two concurrent adds do not get the same code.
     AdminUnit.objects.select_for_update().filter(pk=commune.pk).first()
-    existing = AdminUnit.objects.filter(parent=commune, level=Level.VILLAGE, name__iexact=name).first()
+    existing = AdminUnit.objects.filter(
+        parent=commune, level=Level.VILLAGE, name__iexact=name
+    ).first()
     if existing is not None:
         return existing
     return create_unit(

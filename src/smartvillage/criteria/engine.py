@@ -1,0 +1,637 @@
+"""Evaluate a criteria set for units, live from the registry and the recorded evidence.
+
+Every ratio criterion of a set, for any number of units, is computed by one aggregate query per
+population table (persons, households) grouped by village, then rolled up to the requested units
+in Python over villages (never over persons). Evidence-based kinds read the few evidence rows of
+the units in one query. The result is explainable: numerator, denominator, threshold, gap and the
+evidence used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+
+from smartvillage.criteria import expressions
+from smartvillage.criteria.loader import POPULATIONS, CriteriaSet, Criterion, Group, get_set
+from smartvillage.criteria.working_age import adults_q, working_age_q
+from smartvillage.evidence import catalogue as evidence_catalogue
+from smartvillage.evidence.models import EvidenceRecord
+from smartvillage.registry.models import Household, Person
+from smartvillage.units.models import AdminUnit, Level
+
+PASS, FAIL, NO_DATA, NOT_APPLICABLE = "pass", "fail", "no_data", "not_applicable"
+_LEVEL_ORDER = {Level.PROVINCE: 0, Level.DISTRICT: 1, Level.COMMUNE: 2, Level.VILLAGE: 3}
+
+
+@dataclass
+class CriterionResult:
+    code: str
+    title: str
+    kind: str
+    status: str
+    numerator: int | None = None
+    denominator: int | None = None
+    value: float | None = None
+    threshold: float | None = None
+    gap: int | None = None
+    unit_label: str = ""
+    requirement: str = ""
+    group_code: str = ""
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    children: list[dict[str, Any]] = field(default_factory=list)
+    parts: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASS
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.value is None else round(self.value * 100, 1)
+
+    @property
+    def threshold_percent(self) -> float | None:
+        return None if self.threshold is None else round(self.threshold * 100, 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "code": self.code,
+            "title": self.title,
+            "kind": self.kind,
+            "status": self.status,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "value": None if self.value is None else round(self.value, 4),
+            "threshold": self.threshold,
+            "gap": self.gap,
+            "unit_label": self.unit_label,
+        }
+        if self.evidence:
+            data["evidence"] = self.evidence
+        if self.missing:
+            data["missing"] = self.missing
+        if self.children:
+            data["children"] = self.children
+        if self.parts:
+            data["parts"] = self.parts
+        return data
+
+
+@dataclass
+class UnitResult:
+    unit: AdminUnit
+    criteria_set: CriteriaSet
+    at: dt.date
+    criteria: list[CriterionResult]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        applicable = [c for c in self.criteria if c.status != NOT_APPLICABLE]
+        return bool(applicable) and all(c.status == PASS for c in applicable)
+
+    @property
+    def passed_count(self) -> int:
+        return sum(1 for c in self.criteria if c.status == PASS)
+
+    @property
+    def applicable_count(self) -> int:
+        return sum(1 for c in self.criteria if c.status != NOT_APPLICABLE)
+
+    def criterion(self, code: str) -> CriterionResult:
+        return next(c for c in self.criteria if c.code == code)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": unit_dict(self.unit),
+            "criteria_set": self.criteria_set.slug,
+            "criteria_set_version": self.criteria_set.version,
+            "at": self.at.isoformat(),
+            "passed": self.passed,
+            "criteria": [c.to_dict() for c in self.criteria],
+            "warnings": self.warnings,
+        }
+
+
+def unit_dict(unit: AdminUnit) -> dict[str, Any]:
+    return {
+        "id": unit.pk,
+        "code": unit.code,
+        "name": unit.name,
+        "full_name": unit.full_name,
+        "level": unit.level,
+        "type": unit.unit_type,
+    }
+
+
+# ---- populations ------------------------------------------------------------------------------
+
+
+def population_q(criterion: Criterion, cset: CriteriaSet, at: dt.date) -> Q:
+    """The criterion's population as a Q on Household or Person."""
+    population = criterion.population
+    if population == "working_age":
+        q = working_age_q(at, cset.working_age_policy)
+    elif population == "adults":
+        q = adults_q(at, cset.adult_age)
+    else:
+        q = Q()
+    if criterion.population_filter_node is not None:
+        q &= expressions.compile_q(
+            criterion.population_filter_node, POPULATIONS[population or ""], at
+        )
+    return q
+
+
+def numerator_q(criterion: Criterion, at: dt.date) -> Q:
+    assert criterion.numerator_node is not None
+    return expressions.compile_q(
+        criterion.numerator_node, POPULATIONS[criterion.population or ""], at
+    )
+
+
+def _model(criterion: Criterion) -> type[Household] | type[Person]:
+    return Household if criterion.population == "households" else Person
+
+
+def _villages_under(unit: AdminUnit) -> list[int]:
+    if unit.level == Level.VILLAGE:
+        return [unit.pk]
+    return list(
+        AdminUnit.objects.filter(path__startswith=unit.path, level=Level.VILLAGE).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def members(
+    unit: AdminUnit,
+    criterion: Criterion,
+    at: dt.date,
+    met: bool | None = None,
+    cset: CriteriaSet | None = None,
+) -> QuerySet:
+    """Households or persons of the criterion's population under `unit`, annotated with `met`.
+
+    `met=False` is the worklist: who the digital team should visit.
+    """
+    if criterion.kind != "ratio":
+        raise ValueError(f"criterion {criterion.code} is not a ratio criterion")
+    cset = cset or _owning_set(criterion)
+    model = _model(criterion)
+    qs = model.objects.filter(population_q(criterion, cset, at))
+    qs = (
+        qs.filter(village_id=unit.pk)
+        if unit.level == Level.VILLAGE
+        else qs.filter(village__path__startswith=unit.path)
+    )
+    qs = qs.annotate(
+        met=Case(
+            When(numerator_q(criterion, at), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+    if met is not None:
+        qs = qs.filter(met=met)
+    if model is Person:
+        return qs.select_related("household").order_by("household__code", "id")
+    return qs.order_by("code")
+
+
+_criterion_owner: dict[int, CriteriaSet] = {}
+
+
+def _owning_set(criterion: Criterion) -> CriteriaSet:
+    from smartvillage.criteria.loader import all_sets
+
+    if id(criterion) not in _criterion_owner:
+        for cset in all_sets(latest_only=False):
+            for c in cset.criteria:
+                _criterion_owner[id(c)] = cset
+    return _criterion_owner[id(criterion)]
+
+
+# ---- ratio counts: one grouped query per table -----------------------------------------------
+
+
+def _ratio_counts(
+    cset: CriteriaSet, criteria: list[Criterion], village_ids: list[int], at: dt.date
+) -> dict[int, dict[str, tuple[int, int]]]:
+    """{village_id: {criterion code: (numerator, denominator)}} for all ratio criteria."""
+    result: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    if not village_ids:
+        return result
+    for model in (Household, Person):
+        mine = [c for c in criteria if c.kind == "ratio" and _model(c) is model]
+        if not mine:
+            continue
+        aggregates: dict[str, Count] = {}
+        den_alias: dict[str, str] = {}
+        num_alias: dict[str, str] = {}
+        seen_pop: dict[tuple[str | None, str | None], str] = {}
+        seen_num: dict[tuple[str, str], str] = {}
+        for index, c in enumerate(mine):
+            pop_key = (c.population, c.population_filter)
+            if pop_key not in seen_pop:
+                alias = f"d{index}"
+                pop = population_q(c, cset, at)
+                aggregates[alias] = Count("pk", filter=pop) if pop else Count("pk")
+                seen_pop[pop_key] = alias
+            den_alias[c.code] = seen_pop[pop_key]
+            num_key = (seen_pop[pop_key], c.numerator or "")
+            if num_key not in seen_num:
+                alias = f"n{index}"
+                aggregates[alias] = Count(
+                    "pk", filter=population_q(c, cset, at) & numerator_q(c, at)
+                )
+                seen_num[num_key] = alias
+            num_alias[c.code] = seen_num[num_key]
+        rows = (
+            model.objects.filter(village_id__in=village_ids)
+            .values("village_id")
+            .annotate(**aggregates)
+            .order_by()
+        )
+        for row in rows:
+            counts = result[row["village_id"]]
+            for c in mine:
+                counts[c.code] = (row[num_alias[c.code]], row[den_alias[c.code]])
+    return result
+
+
+def _ceil(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_CEILING))
+
+
+def _ratio_result(
+    c: Criterion, numerator: int, denominator: int, threshold: Decimal | None
+) -> CriterionResult:
+    label = "hộ" if c.population == "households" else "người"
+    base = dict(
+        code=c.code,
+        title=c.title,
+        kind=c.kind,
+        requirement=c.requirement,
+        group_code=c.group_code,
+        unit_label=label,
+    )
+    t = float(threshold) if threshold is not None else None
+    if denominator == 0:
+        return CriterionResult(status=NO_DATA, numerator=0, denominator=0, threshold=t, **base)  # type: ignore[arg-type]
+    required = _ceil((threshold or Decimal(0)) * denominator)
+    gap = max(0, required - numerator)
+    return CriterionResult(
+        status=PASS if gap == 0 else FAIL,
+        numerator=numerator,
+        denominator=denominator,
+        value=numerator / denominator,
+        threshold=t,
+        gap=gap,
+        **base,  # type: ignore[arg-type]
+    )
+
+
+# ---- evidence-based kinds --------------------------------------------------------------------
+
+
+def _matches(record: EvidenceRecord, req: dict, at: dt.date) -> bool:
+    types = req["type"] if isinstance(req["type"], list) else [req["type"]]
+    if record.category != req["category"] or record.type not in types:
+        return False
+    if not record.is_valid_at(at):
+        return False
+    for name in req.get("fields") or []:
+        if not getattr(record, name, None):
+            return False
+    return all(record.attributes.get(k) == v for k, v in (req.get("where") or {}).items())
+
+
+def _req_label(req: dict) -> str:
+    types = req["type"] if isinstance(req["type"], list) else [req["type"]]
+    return " / ".join(evidence_catalogue.type_label(req["category"], t) for t in types)
+
+
+def _evidence_result(c: Criterion, records: list[EvidenceRecord], at: dt.date) -> CriterionResult:
+    used: list[EvidenceRecord] = []
+    missing: list[str] = []
+    for req in c.requires:
+        found = [r for r in records if _matches(r, req, at)]
+        if found:
+            used.extend(found)
+        else:
+            missing.append(_req_label(req))
+    total = len(c.requires)
+    satisfied = total - len(missing)
+    if c.any_of:
+        total += 1
+        found = [r for r in records if any(_matches(r, req, at) for req in c.any_of)]
+        if found:
+            used.extend(found)
+            satisfied += 1
+        else:
+            missing.append(" hoặc ".join(_req_label(req) for req in c.any_of))
+    return CriterionResult(
+        code=c.code,
+        title=c.title,
+        kind=c.kind,
+        requirement=c.requirement,
+        group_code=c.group_code,
+        status=PASS if not missing else FAIL,
+        numerator=satisfied,
+        denominator=total,
+        threshold=1.0,
+        value=satisfied / total if total else None,
+        gap=len(missing),
+        unit_label="minh chứng",
+        evidence=[r.as_dict() for r in used],
+        missing=missing,
+    )
+
+
+def _count_result(c: Criterion, records: list[EvidenceRecord], at: dt.date) -> CriterionResult:
+    req = dict(c.count or {})
+    if c.where:
+        req["where"] = {**(req.get("where") or {}), **c.where}
+    used = [r for r in records if _matches(r, req, at)]
+    total = sum(r.quantity for r in used)
+    minimum = c.minimum or 0
+    return CriterionResult(
+        code=c.code,
+        title=c.title,
+        kind=c.kind,
+        requirement=c.requirement,
+        group_code=c.group_code,
+        status=PASS if total >= minimum else FAIL,
+        numerator=total,
+        denominator=None,
+        threshold=float(minimum),
+        gap=max(0, minimum - total),
+        unit_label="",
+        evidence=[r.as_dict() for r in used],
+        missing=[] if total >= minimum else [_req_label(req)],
+    )
+
+
+def _reported_result(
+    c: Criterion, records: list[EvidenceRecord], at: dt.date, threshold: Decimal | None
+) -> CriterionResult:
+    candidates = [
+        r
+        for r in records
+        if r.category == "statistic" and r.type == c.statistic and r.is_valid_at(at)
+    ]
+    base = dict(
+        code=c.code,
+        title=c.title,
+        kind=c.kind,
+        requirement=c.requirement,
+        group_code=c.group_code,
+        unit_label="",
+    )
+    t = float(threshold) if threshold is not None else None
+    if not candidates:
+        return CriterionResult(
+            status=NO_DATA,
+            threshold=t,
+            missing=[evidence_catalogue.type_label("statistic", c.statistic or "")],
+            **base,
+        )  # type: ignore[arg-type]
+    record = max(candidates, key=lambda r: (r.issued_date or dt.date.min, r.pk))
+    try:
+        numerator = int(record.attributes.get("numerator"))
+        denominator = int(record.attributes.get("denominator"))
+    except (TypeError, ValueError):
+        return CriterionResult(status=NO_DATA, threshold=t, evidence=[record.as_dict()], **base)  # type: ignore[arg-type]
+    result = _ratio_result(c, numerator, denominator, threshold)
+    result.unit_label = str(record.attributes.get("unit_label", ""))
+    result.evidence = [record.as_dict()]
+    return result
+
+
+# ---- evaluation ------------------------------------------------------------------------------
+
+
+def _evidence_by_unit(
+    units: list[AdminUnit],
+) -> tuple[dict[int, list[EvidenceRecord]], dict[int, list[EvidenceRecord]]]:
+    """Evidence rows per requested unit: (its own rows, its whole subtree's rows), one query."""
+    condition = Q()
+    for unit in units:
+        condition |= Q(unit__path__startswith=unit.path)
+    own: dict[int, list[EvidenceRecord]] = {u.pk: [] for u in units}
+    subtree: dict[int, list[EvidenceRecord]] = {u.pk: [] for u in units}
+    for record in EvidenceRecord.objects.filter(condition).select_related("unit"):
+        for unit in units:
+            if record.unit.path.startswith(unit.path):
+                subtree[unit.pk].append(record)
+                if record.unit_id == unit.pk:
+                    own[unit.pk].append(record)
+    return own, subtree
+
+
+def _above_set_level(unit: AdminUnit, cset: CriteriaSet) -> bool:
+    return _LEVEL_ORDER[unit.level] < _LEVEL_ORDER[cset.level]
+
+
+def evaluate_many(units: list[AdminUnit], cset: CriteriaSet, at: dt.date) -> list[UnitResult]:
+    """Evaluate `cset` for each unit (a unit above the set's level counts its whole area)."""
+    if not units:
+        return []
+    criteria = cset.criteria
+    villages_of: dict[int, list[int]] = {}
+    if all(u.level == Level.VILLAGE for u in units):
+        villages_of = {u.pk: [u.pk] for u in units}
+    else:
+        condition = Q()
+        for u in units:
+            condition |= Q(path__startswith=u.path)
+        village_rows = list(
+            AdminUnit.objects.filter(condition, level=Level.VILLAGE).values_list("pk", "path")
+        )
+        for u in units:
+            villages_of[u.pk] = [pk for pk, path in village_rows if path.startswith(u.path)]
+    all_villages = sorted({v for ids in villages_of.values() for v in ids})
+    parts = [p for c in criteria for p in (c, *c.also)]
+    counts = (
+        _ratio_counts(cset, parts, all_villages, at)
+        if any(c.kind == "ratio" for c in parts)
+        else {}
+    )
+    needs_evidence = any(c.kind in {"evidence", "count", "prerequisite", "reported"} for c in parts)
+    own_records, subtree_records = _evidence_by_unit(units) if needs_evidence else ({}, {})
+    aggregates = _aggregate_children(units, cset, at)
+
+    results = []
+    for unit in units:
+        out: list[CriterionResult] = []
+        warnings: list[str] = []
+        if not cset.is_valid_at(at):
+            warnings.append(
+                f"Ngày đánh giá {at:%d/%m/%Y} nằm ngoài thời gian hiệu lực của bộ tiêu chí."
+            )
+        # A unit above the set's level (a commune against a village set) counts its whole area.
+        subtree = subtree_records.get(unit.pk, [])
+        own = subtree if _above_set_level(unit, cset) else own_records.get(unit.pk, [])
+        for c in criteria:
+            result = _evaluate_one(
+                c, unit, at, villages_of[unit.pk], counts, own, subtree, aggregates
+            )
+            if c.also:
+                extra = [
+                    _evaluate_one(
+                        p, unit, at, villages_of[unit.pk], counts, own, subtree, aggregates
+                    )
+                    for p in c.also
+                ]
+                result = _combine(result, extra)
+            out.append(result)
+        if any(
+            c.kind == "prerequisite" and r.status != PASS
+            for c, r in zip(criteria, out, strict=True)
+        ):
+            warnings.append("Chưa đáp ứng điều kiện tiên quyết.")
+        results.append(
+            UnitResult(unit=unit, criteria_set=cset, at=at, criteria=out, warnings=warnings)
+        )
+    return results
+
+
+def _evaluate_one(
+    c: Criterion,
+    unit: AdminUnit,
+    at: dt.date,
+    village_ids: list[int],
+    counts: dict[int, dict[str, tuple[int, int]]],
+    own: list[EvidenceRecord],
+    subtree: list[EvidenceRecord],
+    aggregates: dict[tuple[int, str], list[UnitResult]],
+) -> CriterionResult:
+    threshold = c.threshold_for(unit.attributes or {})
+    if c.applies_from is not None and at < c.applies_from:
+        return CriterionResult(
+            code=c.code,
+            title=c.title,
+            kind=c.kind,
+            status=NOT_APPLICABLE,
+            requirement=c.requirement,
+            group_code=c.group_code,
+            threshold=float(threshold) if threshold is not None else None,
+        )
+    if c.kind == "ratio":
+        num = den = 0
+        for village_id in village_ids:
+            n, d = counts.get(village_id, {}).get(c.code, (0, 0))
+            num, den = num + n, den + d
+        return _ratio_result(c, num, den, threshold)
+    if c.kind in {"evidence", "prerequisite"}:
+        return _evidence_result(c, own, at)
+    if c.kind == "count":
+        return _count_result(c, subtree, at)
+    if c.kind == "reported":
+        return _reported_result(c, own, at, threshold)
+    return _aggregate_result(c, aggregates.get((unit.pk, c.code), []), threshold)
+
+
+def _combine(main: CriterionResult, extra: list[CriterionResult]) -> CriterionResult:
+    """A criterion with `also` parts passes only when every part passes."""
+    statuses = [main.status, *(p.status for p in extra)]
+    if FAIL in statuses:
+        main.status = FAIL
+    elif NO_DATA in statuses:
+        main.status = NO_DATA
+    elif all(s == NOT_APPLICABLE for s in statuses):
+        main.status = NOT_APPLICABLE
+    else:
+        main.status = PASS
+    main.parts = [p.to_dict() for p in extra]
+    main.missing = [*main.missing, *(m for p in extra for m in p.missing)]
+    return main
+
+
+def _aggregate_children(
+    units: list[AdminUnit], cset: CriteriaSet, at: dt.date
+) -> dict[tuple[int, str], list[UnitResult]]:
+    """For each aggregate criterion: the child villages' results (evaluated in one batch per set)."""
+    aggregate_criteria = [c for c in cset.criteria if c.kind == "aggregate"]
+    if not aggregate_criteria:
+        return {}
+    condition = Q()
+    for u in units:
+        condition |= Q(path__startswith=u.path)
+    villages = list(AdminUnit.objects.filter(condition, level=Level.VILLAGE).order_by("path"))
+    out: dict[tuple[int, str], list[UnitResult]] = {}
+    for c in aggregate_criteria:
+        if c.of is not None:
+            inner = CriteriaSet(
+                slug=f"{cset.slug}#{c.code}",
+                version=cset.version,
+                title=c.title,
+                level=Level.VILLAGE,
+                legal_basis=cset.legal_basis,
+                valid_from=dt.date.min,
+                groups=[Group(code="", title="", criteria=[c.of])],
+                working_age_policy=cset.working_age_policy,
+                adult_age=cset.adult_age,
+            )
+        else:
+            inner = get_set(c.criteria_set or "")
+            if c.criterion:
+                inner = CriteriaSet(
+                    slug=inner.slug,
+                    version=inner.version,
+                    title=inner.title,
+                    level=inner.level,
+                    legal_basis=inner.legal_basis,
+                    valid_from=dt.date.min,
+                    groups=[Group(code="", title="", criteria=[inner.criterion(c.criterion)])],
+                    working_age_policy=inner.working_age_policy,
+                    adult_age=inner.adult_age,
+                )
+        child_results = evaluate_many(villages, inner, at)
+        for u in units:
+            out[(u.pk, c.code)] = [r for r in child_results if r.unit.path.startswith(u.path)]
+    return out
+
+
+def _aggregate_result(
+    c: Criterion, children: list[UnitResult], threshold: Decimal | None
+) -> CriterionResult:
+    passing = sum(1 for r in children if r.passed)
+    result = _ratio_result(c, passing, len(children), threshold)
+    result.unit_label = "thôn"
+    result.children = [
+        {
+            "unit": unit_dict(r.unit),
+            "passed": r.passed,
+            "criteria": [x.to_dict() for x in r.criteria],
+        }
+        for r in children
+    ]
+    if result.status == NO_DATA:
+        result.missing = ["Đơn vị chưa có thôn nào"]
+    return result
+
+
+def evaluate(unit: AdminUnit, cset: CriteriaSet, at: dt.date) -> UnitResult:
+    return evaluate_many([unit], cset, at)[0]
+
+
+def child_villages(unit: AdminUnit) -> list[AdminUnit]:
+    if unit.level == Level.VILLAGE:
+        return []
+    return list(
+        AdminUnit.objects.filter(path__startswith=unit.path, level=Level.VILLAGE).order_by("path")
+    )
+
+
+def evaluate_children(unit: AdminUnit, cset: CriteriaSet, at: dt.date) -> list[UnitResult]:
+    """Each village under `unit` (all ratio criteria in a bounded number of queries)."""
+    return evaluate_many(child_villages(unit), cset, at)

@@ -1,0 +1,101 @@
+"""`smartvillage evaluate --unit UNIT --criteria-set SLUG [--at YYYY-MM-DD] [--format table|json]`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from smartvillage.core.errors import DomainError
+from smartvillage.criteria.engine import UnitResult, evaluate, evaluate_children
+from smartvillage.criteria.loader import get_set
+from smartvillage.units.models import Level
+from smartvillage.units.services import resolve_unit
+
+STATUS_VI = {
+    "pass": "Đạt",
+    "fail": "Chưa đạt",
+    "no_data": "Chưa có số liệu",
+    "not_applicable": "Chưa áp dụng",
+}
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--at “{text}”: cần ngày dạng YYYY-MM-DD", returncode=2) from None
+
+
+class Command(BaseCommand):
+    help = "Đánh giá một đơn vị theo một bộ tiêu chí tại một ngày."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--unit", required=True, help="id hoặc mã đơn vị")
+        parser.add_argument("--criteria-set", required=True, help="slug của bộ tiêu chí")
+        parser.add_argument(
+            "--version", type=int, default=None, help="phiên bản (mặc định: mới nhất)"
+        )
+        parser.add_argument(
+            "--at", default=None, help="ngày đánh giá YYYY-MM-DD (mặc định: hôm nay)"
+        )
+        parser.add_argument("--format", choices=["table", "json"], default="table")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        at = _date(options["at"]) if options["at"] else timezone.localdate()
+        try:
+            unit = resolve_unit(options["unit"])
+            cset = get_set(options["criteria_set"], options["version"])
+        except DomainError as exc:
+            raise CommandError(exc.message, returncode=2) from None
+        result = evaluate(unit, cset, at)
+        children = (
+            evaluate_children(unit, cset, at)
+            if unit.level != Level.VILLAGE and cset.level == Level.VILLAGE
+            else []
+        )
+        if options["format"] == "json":
+            data = result.to_dict()
+            if unit.level != Level.VILLAGE:
+                data["children"] = [c.to_dict() for c in children]
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        self._table(result)
+        for child in children:
+            self.stdout.write("")
+            self._table(child)
+
+    def _table(self, result: UnitResult) -> None:
+        cset = result.criteria_set
+        self.stdout.write(
+            f"{result.unit.full_name} ({result.unit.code}) — {cset.slug} v{cset.version} — ngày {result.at:%d/%m/%Y}"
+        )
+        self.stdout.write(
+            f"{'Mã':<6} {'Kết quả':<16} {'Tử số':>7} {'Mẫu số':>7} {'Tỷ lệ':>7} {'Ngưỡng':>7} {'Thiếu':>6}  Tiêu chí"
+        )
+        for c in result.criteria:
+            value = f"{c.value * 100:.1f}%" if c.value is not None else "-"
+            threshold = (
+                "-"
+                if c.threshold is None
+                else (
+                    f"{c.threshold * 100:.0f}%"
+                    if c.kind in {"ratio", "reported", "aggregate"}
+                    else f"{c.threshold:g}"
+                )
+            )
+            num = "-" if c.numerator is None else str(c.numerator)
+            den = "-" if c.denominator is None else str(c.denominator)
+            gap = "-" if c.gap is None else str(c.gap)
+            title = c.title if len(c.title) <= 70 else c.title[:67] + "..."
+            self.stdout.write(
+                f"{c.code:<6} {STATUS_VI[c.status]:<16} {num:>7} {den:>7} {value:>7} {threshold:>7} {gap:>6}  {title}"
+            )
+        self.stdout.write(
+            f"Kết luận: {'ĐẠT' if result.passed else 'CHƯA ĐẠT'} ({result.passed_count}/{result.applicable_count} tiêu chí đạt)"
+        )
+        for warning in result.warnings:
+            self.stdout.write(f"Lưu ý: {warning}")

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UploadedCriteriaSet(models.Model):
+    """A criteria set a system admin uploaded (a new province's bộ tiêu chí), validated on save."""
+
+    filename = models.CharField(_("tên tệp"), max_length=200)
+    content = models.TextField(_("nội dung YAML"))
+    slug = models.CharField(max_length=100, editable=False)
+    version = models.PositiveIntegerField(editable=False, default=1)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bộ tiêu chí tải lên")
+        verbose_name_plural = _("bộ tiêu chí tải lên")
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="uploaded_set_unique_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} v{self.version}"
+
+    def clean(self) -> None:
+        from smartvillage.core.errors import DomainError
+        from smartvillage.criteria.loader import load_text
+
+        try:
+            cset = load_text(self.content, self.filename or "upload.yaml")
+        except DomainError as exc:
+            raise ValidationError({"content": exc.message}) from None
+        self.slug, self.version = cset.slug, cset.version
