@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from smartvillage.core.errors import DomainError
@@ -18,24 +19,69 @@ from smartvillage.units.models import (
     UnitType,
 )
 
+_SCHEME_ORDER = {Scheme.FROM_2025: 0, Scheme.LOCAL: 1, Scheme.PRE_2025: 2}
+
+
+def _not_found(text: str) -> DomainError:
+    return DomainError(
+        _("Không tìm thấy đơn vị “%(ref)s” (theo mã số id hoặc mã đơn vị).") % {"ref": text},
+        "unit_not_found",
+    )
+
 
 def resolve_unit(ref: str | int) -> AdminUnit:
-    """A unit by id or by official code (a code of the current scheme wins over an older one)."""
+    """A unit by id or by official code.
+
+    Accepted forms: an int (id); "id:123" (id); "pre2025:11125", "2025:11125", "local:11125-T001"
+    (code within a scheme); a bare code ("11125", "30", "11125-T001"; a code of the current scheme
+    wins over an older one); a bare number that is no code (id). A bare number that is both the id
+    of one unit and the code of another is refused as ambiguous instead of guessing: once the
+    official list is loaded ids and 5-digit codes overlap, and a silently wrong unit is worse.
+    """
+    if isinstance(ref, int):
+        unit = AdminUnit.objects.filter(pk=ref).first()
+        if unit is None:
+            raise _not_found(str(ref))
+        return unit
     text = str(ref).strip()
-    qs = AdminUnit.objects.all()
-    if text.isdigit():
-        unit = qs.filter(pk=int(text)).first()
-        if unit is not None:
-            return unit
-    matches = list(qs.filter(code=text))
-    if not matches:
+    prefix, sep, rest = text.partition(":")
+    if sep:
+        key, rest = prefix.strip().lower(), rest.strip()
+        if key == "id" and rest.isdigit():
+            unit = AdminUnit.objects.filter(pk=int(rest)).first()
+        elif key in Scheme.values:
+            unit = AdminUnit.objects.filter(scheme=key, code=rest).first()
+        else:
+            raise DomainError(
+                _(
+                    "Không hiểu tham chiếu đơn vị “%(ref)s”; dùng id, mã đơn vị, “id:123” hoặc “pre2025:11125”."
+                )
+                % {"ref": text},
+                "bad_unit_ref",
+            )
+        if unit is None:
+            raise _not_found(text)
+        return unit
+    matches = sorted(
+        AdminUnit.objects.filter(code=text), key=lambda u: _SCHEME_ORDER.get(u.scheme, 9)
+    )
+    by_id = None
+    # A canonical id has no leading zero; "01" is always a code.
+    if text.isdigit() and not text.startswith("0"):
+        by_id = AdminUnit.objects.filter(pk=int(text)).first()
+    if by_id is not None and matches and matches[0].pk != by_id.pk:
         raise DomainError(
-            _("Không tìm thấy đơn vị “%(ref)s” (theo mã số hoặc mã đơn vị).") % {"ref": text},
-            "unit_not_found",
+            _(
+                "“%(ref)s” vừa là id của %(a)s vừa là mã của %(b)s; ghi rõ “id:%(ref)s” hoặc “%(scheme)s:%(ref)s”."
+            )
+            % {"ref": text, "a": by_id, "b": matches[0], "scheme": matches[0].scheme},
+            "unit_ambiguous",
         )
-    order = {Scheme.FROM_2025: 0, Scheme.LOCAL: 1, Scheme.PRE_2025: 2}
-    matches.sort(key=lambda u: order.get(u.scheme, 9))
-    return matches[0]
+    if by_id is not None:
+        return by_id
+    if matches:
+        return matches[0]
+    raise _not_found(text)
 
 
 def _set_path(unit: AdminUnit) -> None:
@@ -66,22 +112,29 @@ def parse_village_type(label: str | None) -> str:
 
 
 def _next_village_code(commune: AdminUnit) -> str:
+    # Codes of user-created villages live in one scheme ("local"), while a pre-2025 and a 2025
+    # commune may share an official code; so number across every village with the prefix.
     prefix = f"{commune.code}-T"
-    existing = AdminUnit.objects.filter(parent=commune, code__startswith=prefix).aggregate(
-        Max("code")
-    )["code__max"]
-    number = 1
-    if existing:
-        match = re.search(r"(\d+)$", existing)
-        number = int(match.group(1)) + 1 if match else 1
-    return f"{prefix}{number:03d}"
+    codes = AdminUnit.objects.filter(scheme=Scheme.LOCAL, code__startswith=prefix).values_list(
+        "code", flat=True
+    )
+    numbers = [
+        int(m.group(1)) for c in codes if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", c))
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
-@transaction.atomic
 def add_village(
     commune: AdminUnit, name: str, village_type: str | None = None, attributes: dict | None = None
 ) -> AdminUnit:
     """Create a village under a commune, or return the existing one with that name (idempotent)."""
+    return _add_village(commune, name, village_type, attributes)[0]
+
+
+@transaction.atomic
+def _add_village(
+    commune: AdminUnit, name: str, village_type: str | None = None, attributes: dict | None = None
+) -> tuple[AdminUnit, bool]:
     if commune.level != Level.COMMUNE:
         raise DomainError(
             _("Thôn chỉ được tạo dưới một xã/phường; “%(u)s” là cấp %(l)s.")
@@ -92,14 +145,15 @@ def add_village(
     if not name:
         raise DomainError(_("Tên thôn không được để trống."), "empty_name")
     kind = parse_village_type(village_type)
-    # Lock the commune row so two concurrent adds do not get the same code.
-    AdminUnit.objects.select_for_update().filter(pk=commune.pk).first()
+    # Lock the commune rows sharing this code (a pre-2025 and a 2025 commune may) so two
+    # concurrent adds do not get the same village code.
+    list(AdminUnit.objects.select_for_update().filter(level=Level.COMMUNE, code=commune.code))
     existing = AdminUnit.objects.filter(
         parent=commune, level=Level.VILLAGE, name__iexact=name
     ).first()
     if existing is not None:
-        return existing
-    return create_unit(
+        return existing, False
+    village = create_unit(
         parent=commune,
         level=Level.VILLAGE,
         unit_type=kind,
@@ -109,3 +163,168 @@ def add_village(
         data_version="user",
         attributes=attributes or {},
     )
+    return village, True
+
+
+def do_add_village(
+    actor: Any, commune: AdminUnit, name: str, village_type: str | None = None
+) -> tuple[AdminUnit, bool]:
+    """Add a village as `actor` (None: an operator at the command line) and audit it.
+
+    Returns (village, created); adding a name that already exists under the commune returns the
+    existing village and writes nothing.
+    """
+    # Imported here: accounts and audit import units.models, and units must stay importable alone.
+    from smartvillage.accounts.permissions import Action, can
+    from smartvillage.audit import services as audit
+    from smartvillage.audit.models import AuditAction
+
+    if actor is not None and not can(actor, Action.MANAGE_UNITS, commune):
+        raise DomainError(
+            _("Bạn không có quyền thêm thôn vào %(u)s.") % {"u": commune}, "permission_denied"
+        )
+    with transaction.atomic():
+        village, created = _add_village(commune, name, village_type)
+        if created:
+            audit.record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                instance=village,
+                unit=village,
+                after=audit.snapshot(village),
+                note="" if actor is not None else "smartvillage units add-village",
+            )
+    return village, created
+
+
+_UPDATABLE = {"name", "unit_type", "attributes", "is_active"}
+
+
+def do_update_unit(actor: Any, unit: AdminUnit, **fields: Any) -> AdminUnit:
+    """Change a village's name, type, attributes or status as `actor`, audited.
+
+    Official units change only through `units load`; the tree (parent, path, code) never here.
+    """
+    from smartvillage.accounts.permissions import Action, can
+    from smartvillage.audit import services as audit
+    from smartvillage.audit.models import AuditAction
+
+    if unit.scheme != Scheme.LOCAL:
+        raise DomainError(
+            _("%(u)s thuộc danh mục chính thức; chỉ cập nhật bằng lệnh “units load”.")
+            % {"u": unit},
+            "official_unit",
+        )
+    unknown = set(fields) - _UPDATABLE
+    if unknown:
+        raise DomainError(
+            _("Không sửa được trường %(f)s của đơn vị.") % {"f": ", ".join(sorted(unknown))},
+            "bad_field",
+        )
+    if actor is not None and not can(actor, Action.MANAGE_UNITS, unit):
+        raise DomainError(_("Bạn không có quyền sửa %(u)s.") % {"u": unit}, "permission_denied")
+    if "name" in fields:
+        fields["name"] = " ".join(str(fields["name"]).split())
+        if not fields["name"]:
+            raise DomainError(_("Tên thôn không được để trống."), "empty_name")
+    if "unit_type" in fields:
+        fields["unit_type"] = parse_village_type(fields["unit_type"])
+    with transaction.atomic():
+        locked = AdminUnit.objects.select_for_update().get(pk=unit.pk)
+        before = audit.snapshot(locked)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(fields) or None)
+        after = audit.snapshot(locked)
+        if before != after:
+            audit.record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                instance=locked,
+                unit=locked,
+                before=before,
+                after=after,
+            )
+    return locked
+
+
+# --- finding official units by name -------------------------------------------------------
+
+_TYPE_WORDS = (
+    "thanh pho",
+    "thi tran",
+    "thi xa",
+    "dac khu",
+    "tinh",
+    "huyen",
+    "quan",
+    "phuong",
+    "xa",
+)
+
+
+def name_key(text: str, strip_type: bool = True) -> str:
+    """A diacritic-, case- and spacing-insensitive key: "Xã An Thanh" → "anthanh".
+
+    Tone marks placed differently ("Hoá"/"Hóa") and "Đăk"/"Đắk" give the same key.
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    plain = re.sub(r"[^a-z0-9]+", " ", plain).strip()
+    if strip_type:
+        for word in _TYPE_WORDS:
+            if plain.startswith(word + " "):
+                plain = plain[len(word) + 1 :]
+                break
+    return plain.replace(" ", "")
+
+
+def _pick(candidates: list[AdminUnit], name: str, what: str, where: str) -> AdminUnit:
+    key = name_key(name)
+    found = [u for u in candidates if name_key(u.name) == key]
+    if len(found) > 1:
+        # "Kỳ Anh" is both a huyện and a thị xã: a typed prefix decides.
+        typed = name_key(name, strip_type=False)
+        exact = [u for u in found if name_key(u.full_name, strip_type=False) == typed]
+        found = exact or found
+    if not found:
+        raise DomainError(
+            _("Không tìm thấy %(what)s “%(name)s”%(where)s.")
+            % {"what": what, "name": name, "where": where},
+            "unit_not_found",
+        )
+    if len(found) > 1:
+        names = ", ".join(f"{u.full_name} ({u.code})" for u in found)
+        raise DomainError(
+            _("Có nhiều %(what)s “%(name)s”%(where)s: %(names)s; ghi rõ loại (xã/phường/...).")
+            % {"what": what, "name": name, "where": where, "names": names},
+            "unit_ambiguous",
+        )
+    return found[0]
+
+
+def find_commune(
+    province_name: str,
+    district_name: str | None,
+    commune_name: str,
+    scheme: str = Scheme.PRE_2025,
+) -> AdminUnit:
+    """An official commune by its names, ignoring diacritics, case and the type word.
+
+    find_commune("Hải Dương", "Tứ Kỳ", "An Thanh") → Xã An Thanh (pre-2025 code 11125).
+    For scheme "2025" there is no district: pass None (a district given is ignored).
+    """
+    provinces = list(AdminUnit.objects.filter(scheme=scheme, level=Level.PROVINCE))
+    province = _pick(provinces, province_name, _("tỉnh/thành phố"), "")
+    parent = province
+    if scheme == Scheme.PRE_2025:
+        if not district_name:
+            raise DomainError(
+                _("Cần tên huyện để tìm xã theo danh mục trước 2025."), "district_required"
+            )
+        districts = list(AdminUnit.objects.filter(parent=province, level=Level.DISTRICT))
+        parent = _pick(
+            districts, district_name, _("huyện/quận/thị xã"), _(" thuộc %(p)s") % {"p": province}
+        )
+    communes = list(AdminUnit.objects.filter(parent=parent, level=Level.COMMUNE))
+    return _pick(communes, commune_name, _("xã/phường"), _(" thuộc %(p)s") % {"p": parent})
