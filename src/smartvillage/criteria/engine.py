@@ -206,17 +206,10 @@ def members(
     return qs.order_by("code")
 
 
-_criterion_owner: dict[int, CriteriaSet] = {}
-
-
 def _owning_set(criterion: Criterion) -> CriteriaSet:
-    from smartvillage.criteria.loader import all_sets
-
-    if id(criterion) not in _criterion_owner:
-        for cset in all_sets(latest_only=False):
-            for c in cset.criteria:
-                _criterion_owner[id(c)] = cset
-    return _criterion_owner[id(criterion)]
+    if criterion.set_key is None:
+        raise ValueError(f"criterion {criterion.code} has no criteria set; pass cset=")
+    return get_set(*criterion.set_key)
 
 
 # ---- ratio counts: one grouped query per table -----------------------------------------------
@@ -284,6 +277,16 @@ def _ratio_result(
         unit_label=label,
     )
     t = float(threshold) if threshold is not None else None
+    if threshold is None:
+        # The document names the figure but no pass level: show it, but it cannot pass.
+        return CriterionResult(
+            status=NO_DATA,
+            numerator=numerator,
+            denominator=denominator,
+            value=numerator / denominator if denominator else None,
+            missing=["Văn bản chưa quy định mức đạt cho tiêu chí này"],
+            **base,  # type: ignore[arg-type]
+        )
     if denominator == 0:
         return CriterionResult(status=NO_DATA, numerator=0, denominator=0, threshold=t, **base)  # type: ignore[arg-type]
     required = _ceil((threshold or Decimal(0)) * denominator)
@@ -419,22 +422,34 @@ def _reported_result(
 # ---- evaluation ------------------------------------------------------------------------------
 
 
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 def _evidence_by_unit(
     units: list[AdminUnit],
 ) -> tuple[dict[int, list[EvidenceRecord]], dict[int, list[EvidenceRecord]]]:
-    """Evidence rows per requested unit: (its own rows, its whole subtree's rows), one query."""
-    condition = Q()
+    """Evidence rows per requested unit, in one query: (rows of the unit and of its ancestors,
+    rows of its whole subtree). A commune's records (its police, schools, recognition, decisions
+    covering all villages) are evidence for each of its villages too."""
+    by_id = {u.pk: u for u in units}
+    ancestor_ids = {i for u in units for i in _path_ids(u.path)[:-1]}
+    condition = Q(unit_id__in=ancestor_ids | {u.pk for u in units if u.level == Level.VILLAGE})
     for unit in units:
-        condition |= Q(unit__path__startswith=unit.path)
-    own: dict[int, list[EvidenceRecord]] = {u.pk: [] for u in units}
+        if unit.level != Level.VILLAGE:
+            condition |= Q(unit__path__startswith=unit.path)
+    rows_by_unit: dict[int, list[EvidenceRecord]] = defaultdict(list)
     subtree: dict[int, list[EvidenceRecord]] = {u.pk: [] for u in units}
-    for record in EvidenceRecord.objects.filter(condition).select_related("unit"):
-        for unit in units:
-            if record.unit.path.startswith(unit.path):
-                subtree[unit.pk].append(record)
-                if record.unit_id == unit.pk:
-                    own[unit.pk].append(record)
-    return own, subtree
+    for record in EvidenceRecord.objects.filter(condition).select_related("unit").order_by("pk"):
+        rows_by_unit[record.unit_id].append(record)
+        for unit_id in _path_ids(record.unit.path):
+            if unit_id in by_id:
+                subtree[unit_id].append(record)
+    inherited = {
+        u.pk: [r for unit_id in _path_ids(u.path) for r in rows_by_unit.get(unit_id, [])]
+        for u in units
+    }
+    return inherited, subtree
 
 
 def _above_set_level(unit: AdminUnit, cset: CriteriaSet) -> bool:
@@ -479,7 +494,11 @@ def evaluate_many(units: list[AdminUnit], cset: CriteriaSet, at: dt.date) -> lis
             )
         # A unit above the set's level (a commune against a village set) counts its whole area.
         subtree = subtree_records.get(unit.pk, [])
-        own = subtree if _above_set_level(unit, cset) else own_records.get(unit.pk, [])
+        own = (
+            subtree + [r for r in own_records.get(unit.pk, []) if r.unit_id != unit.pk]
+            if _above_set_level(unit, cset)
+            else own_records.get(unit.pk, [])
+        )
         for c in criteria:
             result = _evaluate_one(
                 c, unit, at, villages_of[unit.pk], counts, own, subtree, aggregates

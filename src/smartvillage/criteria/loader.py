@@ -79,7 +79,9 @@ _CRITERION_PROPS: dict[str, Any] = {
     "population": {"enum": list(POPULATIONS)},
     "population_filter": {"type": "string"},
     "numerator": {"type": "string"},
-    "threshold": _THRESHOLD,
+    # An explicit `threshold: null` says the document names the figure without a level (Đồng Tháp
+    # 1.1, 2.12); leaving the key out is still an error, so a forgotten level is caught.
+    "threshold": {"anyOf": [_THRESHOLD, {"type": "null"}]},
     "threshold_rules": {
         "type": "array",
         "items": {
@@ -213,6 +215,8 @@ class Criterion:
     # residents …" is one criterion in the An Thanh notice).
     also: list[Criterion] = field(default_factory=list)
     group_code: str = ""
+    # The set this criterion belongs to (slug, version), set by the loader.
+    set_key: tuple[str, int] | None = None
     # Parsed conditions (set by the loader)
     population_filter_node: expressions.Node | None = None
     numerator_node: expressions.Node | None = None
@@ -454,6 +458,18 @@ def _build_criterion(filename: str, raw: dict, group_code: str, inline: bool = F
                 "criteria_set",
                 "tiêu chí tổng hợp cần “criteria_set” (và “criterion”) hoặc “of”",
             )
+    for index, part in enumerate(raw.get("also") or [], start=1):
+        inner = dict(part)
+        # Each part needs a code of its own: the engine keys its counts by code.
+        inner.setdefault("code", f"{c.code}+{index}")
+        inner.setdefault("title", c.title)
+        try:
+            jsonschema.validate(inner, CRITERION_SCHEMA)
+        except jsonschema.ValidationError as exc:
+            path = ".".join(str(p) for p in exc.absolute_path)
+            field_name = f"also[{index}]" + (f".{path}" if path else "")
+            raise _fail(filename, c.code, field_name, _describe(exc)) from None
+        c.also.append(_build_criterion(filename, inner, group_code, inline=True))
     return c
 
 
@@ -487,6 +503,8 @@ def parse_set(data: Any, filename: str) -> CriteriaSet:
         groups.append(
             Group(code=group.get("code", ""), title=group.get("title", ""), criteria=criteria)
         )
+    for criterion in (c for g in groups for c in g.criteria):
+        criterion.set_key = (data["slug"], data["version"])
     lb = data["legal_basis"]
     policy = data.get("policy") or {}
     return CriteriaSet(

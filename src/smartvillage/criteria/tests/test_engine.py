@@ -221,3 +221,44 @@ def test_worklist_is_who_does_not_meet_the_numerator(world, test_set, at):
     assert list(
         members(world.village1, test_set.criterion("1.1"), at, met=True, cset=test_set)
     ) == [ok]
+
+
+def test_commune_documents_are_evidence_for_its_villages_but_not_its_facilities(
+    world, test_set, at
+):
+    EvidenceRecord.objects.create(
+        unit=world.commune,
+        category="document",
+        type="decision_digital_team",
+        title="QĐ thành lập tổ CNSCĐ các thôn",
+        number="7/QĐ-UBND",
+        issued_date=dt.date(2024, 2, 1),
+    )
+    EvidenceRecord.objects.create(
+        unit=world.commune, category="document", type="digital_team_plan", title="KH"
+    )
+    EvidenceRecord.objects.create(
+        unit=world.commune, category="facility", type="wifi_public", title="UBND xã"
+    )
+    village = evaluate(world.village1, test_set, at)
+    assert village.criterion("2.1").status == "pass"
+    assert village.criterion("2.2").status == "fail"  # the commune's Wi-Fi is not in the village
+    other = evaluate(world.village3, test_set, at)  # another commune
+    assert other.criterion("2.1").status == "fail"
+
+
+def test_a_ratio_without_a_pass_level_cannot_pass(world, at):
+    from smartvillage.criteria.loader import load_text
+    from smartvillage.criteria.tests.conftest import TEST_SET
+
+    cset = load_text(
+        TEST_SET.replace(
+            "numerator: fibre_internet, threshold: 0.8",
+            "numerator: fibre_internet, threshold: null",
+        ),
+        "t.yaml",
+    )
+    HouseholdFactory(village=world.village1, fibre_internet=True)
+    result = evaluate(world.village1, cset, at).criterion("1.1")
+    assert (result.status, result.numerator, result.denominator) == ("no_data", 1, 1)
+    assert result.missing

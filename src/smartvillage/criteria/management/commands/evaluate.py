@@ -33,6 +33,10 @@ def _date(text: str) -> dt.date:
 class Command(BaseCommand):
     help = "Đánh giá một đơn vị theo một bộ tiêu chí tại một ngày."
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # Our --version (of the criteria set) replaces Django's --version (of Django).
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--unit", required=True, help="id hoặc mã đơn vị")
         parser.add_argument("--criteria-set", required=True, help="slug của bộ tiêu chí")
@@ -48,7 +52,7 @@ class Command(BaseCommand):
         at = _date(options["at"]) if options["at"] else timezone.localdate()
         try:
             unit = resolve_unit(options["unit"])
-            cset = get_set(options["criteria_set"], options["version"])
+            cset = get_set(options["criteria_set"], options["set_version"])
         except DomainError as exc:
             raise CommandError(exc.message, returncode=2) from None
         result = evaluate(unit, cset, at)
