@@ -12,7 +12,8 @@ from django.db import transaction
 
 from smartvillage.accounts.permissions import Action, can
 from smartvillage.audit import services as audit
-from smartvillage.audit.models import AuditAction
+from smartvillage.audit.models import AuditAction, AuditEvent
+from smartvillage.registry.facts import column_facts
 from smartvillage.registry.models import Household, Person
 from smartvillage.units.models import AdminUnit, Level
 
@@ -140,5 +141,81 @@ def do_delete_person(user: Any, person: Person) -> None:
         unit=person.household.village,
         before=audit.snapshot(person),
         household_id=person.household_id,
+    )
+    person.delete()
+
+
+def person_data(person: Person) -> dict[str, Any]:
+    """Everything the registry holds about one person (a data-subject access request)."""
+    household = person.household
+    return {
+        "person": {
+            "id": person.pk,
+            "full_name": person.full_name,
+            "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+            "birth_year_only": person.birth_year_only,
+            "sex": person.sex,
+            "relationship": person.relationship,
+            "identity_number": person.identity_number,
+            "note": person.note,
+            "facts": {
+                **{f.key: getattr(person, f.key) for f in column_facts("person")},
+                **(person.extra or {}),
+            },
+        },
+        "household": {
+            "code": household.code,
+            "head_name": household.head_name,
+            "address": household.address,
+            "village": household.village.full_name,
+        },
+        "audit": [
+            {
+                "at": e.at.isoformat(),
+                "actor": e.actor_name,
+                "action": e.action,
+                "before": e.before,
+                "after": e.after,
+            }
+            for e in AuditEvent.objects.filter(
+                object_type="person", object_id=str(person.pk)
+            ).order_by("at")
+        ],
+    }
+
+
+@transaction.atomic
+def do_export_person_data(user: Any, person: Person) -> dict[str, Any]:
+    """A person's own data, for a request under Law 91/2025/QH15; the export itself is logged."""
+    _require(user, Action.EXPORT_PERSONAL, person.household.village)
+    data = person_data(person)
+    audit.record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        instance=person,
+        unit=person.household.village,
+        household_id=person.household_id,
+        note="Xuất dữ liệu cá nhân theo yêu cầu của chủ thể dữ liệu",
+    )
+    return data
+
+
+@transaction.atomic
+def do_erase_person(user: Any, person: Person) -> None:
+    """Erase a person on request: the row goes, and the audit trail keeps that it happened but
+    not the erased values (the history of this person is scrubbed of personal data)."""
+    _require(user, Action.EDIT_REGISTRY, person.household.village)
+    village = person.household.village
+    AuditEvent.objects.filter(object_type="person", object_id=str(person.pk)).update(
+        before=None, after=None, object_repr="(đã xóa theo yêu cầu)"
+    )
+    audit.record(
+        actor=user,
+        action=AuditAction.DELETE,
+        object_type="person",
+        unit=village,
+        household_id=person.household_id,
+        object_repr="(đã xóa theo yêu cầu)",
+        note="Xóa dữ liệu cá nhân theo yêu cầu của chủ thể dữ liệu",
     )
     person.delete()

@@ -44,7 +44,9 @@ def test_a_province_adds_a_fact_without_code_change(settings, tmp_path):
 
 
 def test_a_broken_facts_file_names_the_file_and_fact(settings, tmp_path):
-    (tmp_path / "bad.yaml").write_text("facts:\n  - {key: x, level: village, type: bool, label_vi: X}\n", encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(
+        "facts:\n  - {key: x, level: village, type: bool, label_vi: X}\n", encoding="utf-8"
+    )
     settings.SMARTVILLAGE_FACTS_DIRS = [str(tmp_path)]
     facts.catalogue.cache_clear()
     try:

@@ -41,7 +41,11 @@ class Command(BaseCommand):
         parser.add_argument("--unit", required=True, help="id hoặc mã đơn vị")
         parser.add_argument("--criteria-set", required=True, help="slug của bộ tiêu chí")
         parser.add_argument(
-            "--version", type=int, default=None, help="phiên bản (mặc định: mới nhất)"
+            "--version",
+            dest="set_version",
+            type=int,
+            default=None,
+            help="phiên bản (mặc định: mới nhất)",
         )
         parser.add_argument(
             "--at", default=None, help="ngày đánh giá YYYY-MM-DD (mặc định: hôm nay)"

@@ -1,0 +1,439 @@
+"""REST API views. Thin: permissions from accounts.permissions (via api.permissions), writes
+through registry.services, evaluation from criteria.engine.
+
+Errors: invisible objects are 404, visible but forbidden 403, bad input 400 with the field's
+errors (Django ValidationError raised inside a service is mapped the same way; the service's
+transaction has rolled back, so nothing is half-written).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import django_filters
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from smartvillage.accounts.permissions import Action
+from smartvillage.api import permissions as api_permissions
+from smartvillage.api.serializers import (
+    CriteriaSetDetailSerializer,
+    CriteriaSetSummarySerializer,
+    ErrorSerializer,
+    EvaluationQuerySerializer,
+    EvaluationSerializer,
+    HouseholdSerializer,
+    PersonSerializer,
+    UnitSerializer,
+    WorklistItemSerializer,
+    WorklistQuerySerializer,
+    criteria_set_detail,
+    worklist_item,
+)
+from smartvillage.audit import services as audit
+from smartvillage.audit.models import AuditAction
+from smartvillage.core.errors import DomainError
+from smartvillage.criteria import engine
+from smartvillage.criteria.loader import CriteriaSet, all_sets, get_set
+from smartvillage.registry import services
+from smartvillage.registry.models import Household, Person
+from smartvillage.units.models import AdminUnit, Level
+
+_ERRORS = {
+    400: OpenApiResponse(description="Dữ liệu không hợp lệ: lỗi theo từng trường."),
+    403: OpenApiResponse(ErrorSerializer, description="Không có quyền."),
+    404: OpenApiResponse(ErrorSerializer, description="Không tìm thấy (hoặc không được xem)."),
+}
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: _ERRORS[code] for code in codes}
+
+
+def _field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """A model ValidationError (from full_clean in a service) as DRF's {field: [messages]}."""
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if name == NON_FIELD_ERRORS else name): [
+                message for error in errors for message in error.messages
+            ]
+            for name, errors in exc.error_dict.items()
+        }
+    return {"non_field_errors": list(exc.messages)}
+
+
+class _OneObject:
+    # Django's get_object_or_404 says "No Household matches the given query."; say it in Vietnamese.
+    not_found_message = gettext_lazy("Không tìm thấy.")
+
+    def get_object(self) -> Any:
+        try:
+            return super().get_object()  # type: ignore[misc]
+        except Http404:
+            raise Http404(str(self.not_found_message)) from None
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ApiView(APIView):
+    """API REST của smartvillage."""
+
+    # Base of every API view: domain and model errors become 400 responses.
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, DjangoValidationError):
+            exc = ValidationError(_field_errors(exc))
+        elif isinstance(exc, DomainError):
+            exc = ValidationError({"detail": exc.message})
+        return super().handle_exception(exc)
+
+
+# ---- units ------------------------------------------------------------------------------------
+
+
+class UnitFilter(django_filters.FilterSet):
+    parent = django_filters.NumberFilter(field_name="parent_id", label="id của đơn vị cha")
+    level = django_filters.ChoiceFilter(choices=Level.choices, label="cấp")
+    q = django_filters.CharFilter(method="search", label="tìm theo tên hoặc mã")
+
+    class Meta:
+        model = AdminUnit
+        fields = ["parent", "level", "q"]
+
+    def search(self, queryset: QuerySet[AdminUnit], name: str, value: str) -> QuerySet[AdminUnit]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+
+@extend_schema(tags=["units"])
+class UnitListView(ApiView, generics.ListAPIView):
+    """Đơn vị người dùng được xem (tỉnh, huyện, xã, thôn), lọc theo cha, cấp, tên."""
+
+    serializer_class = UnitSerializer
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = UnitFilter
+
+    def get_queryset(self) -> QuerySet[AdminUnit]:
+        return api_permissions.visible_units(self.request.user).order_by("path")
+
+
+@extend_schema(tags=["units"], responses={200: UnitSerializer, **_errors(404)})
+class UnitDetailView(_OneObject, ApiView, generics.RetrieveAPIView):
+    """Một đơn vị người dùng được xem."""
+
+    not_found_message = gettext_lazy("Không tìm thấy đơn vị.")
+
+    serializer_class = UnitSerializer
+
+    def get_queryset(self) -> QuerySet[AdminUnit]:
+        return api_permissions.visible_units(self.request.user)
+
+
+# ---- households -------------------------------------------------------------------------------
+
+
+class _UnitScoped:
+    # Views under /units/{unit_pk}/: the unit, 404 unless the user may view it.
+
+    kwargs: dict[str, Any]
+    request: Request
+
+    @cached_property
+    def unit(self) -> AdminUnit:
+        return api_permissions.visible_unit_or_404(self.request.user, self.kwargs["unit_pk"])
+
+
+@extend_schema(tags=["registry"])
+@extend_schema(
+    methods=["GET"],
+    summary="Danh sách hộ của đơn vị",
+    description="Các hộ của thôn (hoặc mọi thôn dưới xã/huyện/tỉnh).",
+    responses={200: HouseholdSerializer(many=True), **_errors(404)},
+)
+@extend_schema(
+    methods=["POST"],
+    summary="Thêm hộ vào thôn",
+    responses={201: HouseholdSerializer, **_errors(400, 403, 404)},
+)
+class UnitHouseholdsView(_UnitScoped, ApiView, generics.ListCreateAPIView):
+    """Hộ gia đình của một đơn vị. Thêm hộ: chỉ vào thôn, cần quyền sửa danh sách hộ."""
+
+    serializer_class = HouseholdSerializer
+    pagination_class = Pagination
+
+    def get_queryset(self) -> QuerySet[Household]:
+        if getattr(self, "swagger_fake_view", False):
+            return Household.objects.none()
+        unit = self.unit
+        qs = Household.objects.select_related("village")
+        if unit.level == Level.VILLAGE:
+            return qs.filter(village=unit).order_by("code")
+        return qs.filter(village__path__startswith=unit.path).order_by("village__path", "code")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False) and self.request.method == "POST":
+            context["village"] = self.unit
+        return context
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        unit = self.unit
+        api_permissions.require(request.user, Action.EDIT_REGISTRY, unit)
+        if unit.level != Level.VILLAGE:
+            raise ValidationError({"detail": _("Hộ chỉ thêm được vào một thôn (ấp, xóm, bản…).")})
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        household = services.do_create_household(request.user, unit, **serializer.service_fields())
+        return Response(self.get_serializer(household).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["registry"], responses={200: HouseholdSerializer, **_errors(400, 403, 404)})
+@extend_schema(methods=["DELETE"], responses={204: None, **_errors(403, 404)})
+class HouseholdDetailView(_OneObject, ApiView, generics.RetrieveUpdateDestroyAPIView):
+    """Một hộ gia đình. Sửa/xóa cần quyền sửa danh sách hộ; mọi thay đổi được ghi nhật ký."""
+
+    not_found_message = gettext_lazy("Không tìm thấy hộ.")
+
+    serializer_class = HouseholdSerializer
+    permission_classes = [*ApiView.permission_classes, api_permissions.RegistryObjectPermission]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Household]:
+        return api_permissions.visible_households(self.request.user)
+
+    def perform_update(self, serializer: HouseholdSerializer) -> None:
+        serializer.instance = services.do_update_household(
+            self.request.user, serializer.instance, **serializer.service_fields()
+        )
+
+    def perform_destroy(self, instance: Household) -> None:
+        services.do_delete_household(self.request.user, instance)
+
+
+# ---- persons ----------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["registry"])
+@extend_schema(
+    methods=["GET"],
+    summary="Nhân khẩu của hộ",
+    responses={200: PersonSerializer(many=True), **_errors(404)},
+)
+@extend_schema(
+    methods=["POST"],
+    summary="Thêm nhân khẩu vào hộ",
+    responses={201: PersonSerializer, **_errors(400, 403, 404)},
+)
+class HouseholdPersonsView(ApiView, generics.ListCreateAPIView):
+    """Nhân khẩu của một hộ. Số định danh chỉ trả về dạng đã che."""
+
+    serializer_class = PersonSerializer
+    pagination_class = Pagination
+
+    @cached_property
+    def household(self) -> Household:
+        try:
+            return api_permissions.visible_households(self.request.user).get(
+                pk=self.kwargs["household_pk"]
+            )
+        except Household.DoesNotExist:
+            raise Http404(_("Không tìm thấy hộ.")) from None
+
+    def get_queryset(self) -> QuerySet[Person]:
+        if getattr(self, "swagger_fake_view", False):
+            return Person.objects.none()
+        return self.household.persons.select_related("household").order_by("id")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        household = self.household
+        api_permissions.require(request.user, Action.EDIT_REGISTRY, household.village)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        person = services.do_create_person(request.user, household, **serializer.service_fields())
+        return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["registry"], responses={200: PersonSerializer, **_errors(400, 403, 404)})
+@extend_schema(methods=["DELETE"], responses={204: None, **_errors(403, 404)})
+class PersonDetailView(_OneObject, ApiView, generics.RetrieveUpdateDestroyAPIView):
+    """Một nhân khẩu. Số định danh chỉ trả về dạng đã che; sửa/xóa được ghi nhật ký."""
+
+    not_found_message = gettext_lazy("Không tìm thấy nhân khẩu.")
+
+    serializer_class = PersonSerializer
+    permission_classes = [*ApiView.permission_classes, api_permissions.RegistryObjectPermission]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Person]:
+        return api_permissions.visible_persons(self.request.user)
+
+    def perform_update(self, serializer: PersonSerializer) -> None:
+        serializer.instance = services.do_update_person(
+            self.request.user, serializer.instance, **serializer.service_fields()
+        )
+
+    def perform_destroy(self, instance: Person) -> None:
+        services.do_delete_person(self.request.user, instance)
+
+
+# ---- criteria sets ----------------------------------------------------------------------------
+
+
+@extend_schema(tags=["criteria"], responses={200: CriteriaSetSummarySerializer(many=True)})
+class CriteriaSetListView(ApiView):
+    """Các bộ tiêu chí (phiên bản mới nhất của mỗi bộ)."""
+
+    def get(self, request: Request) -> Response:
+        return Response([cset.summary() for cset in all_sets()])
+
+
+@extend_schema(
+    tags=["criteria"],
+    parameters=[
+        OpenApiParameter("version", OpenApiTypes.INT, description="Phiên bản (mặc định: mới nhất).")
+    ],
+    responses={200: CriteriaSetDetailSerializer, **_errors(404)},
+)
+class CriteriaSetDetailView(ApiView):
+    """Một bộ tiêu chí: căn cứ pháp lý, hiệu lực, nhóm và từng tiêu chí."""
+
+    def get(self, request: Request, slug: str) -> Response:
+        version = request.query_params.get("version")
+        if version is not None and not version.isdigit():
+            raise ValidationError({"version": [_("Phiên bản phải là số nguyên dương.")]})
+        try:
+            cset = get_set(slug, int(version) if version else None)
+        except DomainError as exc:
+            raise Http404(exc.message) from None
+        return Response(criteria_set_detail(cset))
+
+
+# ---- evaluation and worklist ------------------------------------------------------------------
+
+
+def _criteria_set(params: dict[str, Any]) -> CriteriaSet:
+    try:
+        return get_set(params["criteria_set"], params.get("version"))
+    except DomainError as exc:
+        raise ValidationError({"criteria_set": [exc.message]}) from None
+
+
+def _at(params: dict[str, Any]) -> dt.date:
+    return params.get("at") or timezone.localdate()
+
+
+def evaluation_json(unit: AdminUnit, cset: CriteriaSet, at: dt.date) -> dict[str, Any]:
+    """The JSON of `smartvillage evaluate --format json`: the unit, then each village below it."""
+    data = engine.evaluate(unit, cset, at).to_dict()
+    if unit.level != Level.VILLAGE:
+        children = engine.evaluate_children(unit, cset, at) if cset.level == Level.VILLAGE else []
+        data["children"] = [child.to_dict() for child in children]
+    return data
+
+
+@extend_schema(
+    tags=["criteria"],
+    summary="Đánh giá đơn vị theo bộ tiêu chí",
+    parameters=[EvaluationQuerySerializer],
+    responses={200: EvaluationSerializer, **_errors(400, 404)},
+)
+class UnitEvaluationView(_UnitScoped, ApiView):
+    """Kết quả đánh giá như `smartvillage evaluate --format json` (kèm từng thôn với xã)."""
+
+    def get(self, request: Request, unit_pk: int) -> Response:
+        unit = self.unit
+        query = EvaluationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        cset = _criteria_set(query.validated_data)
+        return Response(evaluation_json(unit, cset, _at(query.validated_data)))
+
+
+@extend_schema(
+    tags=["criteria"],
+    summary="Danh sách hộ/người của một tiêu chí tỷ lệ (mặc định: chưa đạt)",
+    description=(
+        "Cần quyền xem dữ liệu cá nhân (export_personal) trên đơn vị. Mỗi lần đọc được ghi "
+        "vào nhật ký (thao tác “view”). Số định danh luôn được che."
+    ),
+    parameters=[
+        WorklistQuerySerializer,
+        OpenApiParameter("page", OpenApiTypes.INT, description="Trang (từ 1)."),
+        OpenApiParameter("page_size", OpenApiTypes.INT, description="Số dòng mỗi trang."),
+    ],
+    responses={200: WorklistItemSerializer(many=True), **_errors(400, 403, 404)},
+)
+class UnitWorklistView(_UnitScoped, ApiView, generics.GenericAPIView):
+    """Danh sách hộ/người của một tiêu chí tỷ lệ."""
+
+    pagination_class = Pagination
+    serializer_class = WorklistItemSerializer
+
+    def get(self, request: Request, unit_pk: int) -> Response:
+        unit = self.unit
+        api_permissions.require(request.user, Action.EXPORT_PERSONAL, unit)
+        query = WorklistQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        cset = _criteria_set(params)
+        try:
+            criterion = cset.criterion(params["criterion"])
+        except DomainError as exc:
+            raise ValidationError({"criterion": [exc.message]}) from None
+        if criterion.kind != "ratio":
+            raise ValidationError(
+                {"criterion": [_("Tiêu chí này không tính theo danh sách hộ/người.")]}
+            )
+        met = {"false": False, "true": True, "all": None}[params["met"]]
+        at = _at(params)
+        qs = engine.members(unit, criterion, at, met=met, cset=cset)
+        text = (params.get("q") or "").strip()
+        if text:
+            qs = (
+                qs.filter(Q(head_name__icontains=text) | Q(code__icontains=text))
+                if criterion.population == "households"
+                else qs.filter(Q(full_name__icontains=text) | Q(household__code__icontains=text))
+            )
+        page = self.paginate_queryset(qs)
+        rows = [worklist_item(obj) for obj in page] if page is not None else []
+        # Personal-data access log (Law 91/2025/QH15): who read which list, when.
+        audit.record(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            unit=unit,
+            object_type="worklist",
+            object_repr=f"{cset.slug} {criterion.code} (met={params['met']})",
+            note=f"API, ngày {at:%d/%m/%Y}, {len(rows)} dòng",
+        )
+        return self.get_paginated_response(rows)
+
+
+# ---- schema and docs --------------------------------------------------------------------------
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI, its files served by drf-spectacular-sidecar from our static files (no CDN)."""
+
+    url_name = "api:schema"
