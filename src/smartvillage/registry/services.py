@@ -219,3 +219,28 @@ def do_erase_person(user: Any, person: Person) -> None:
         note="Xóa dữ liệu cá nhân theo yêu cầu của chủ thể dữ liệu",
     )
     person.delete()
+
+
+def record_household_view(user: Any, household: Household) -> None:
+    """Personal data was shown to `user` (Law 91/2025: who viewed whose data). One entry per
+    user, household and hour, so reloading a page does not flood the trail."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    recent = AuditEvent.objects.filter(
+        action=AuditAction.VIEW,
+        object_type="household",
+        object_id=str(household.pk),
+        actor_id=getattr(user, "pk", None),
+        at__gte=timezone.now() - timedelta(hours=1),
+    )
+    if not recent.exists():
+        audit.record(
+            actor=user,
+            action=AuditAction.VIEW,
+            instance=household,
+            unit=household.village,
+            household_id=household.pk,
+            note="Xem thông tin hộ và nhân khẩu",
+        )

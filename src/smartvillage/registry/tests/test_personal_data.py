@@ -59,3 +59,12 @@ def test_cli_export_and_erase(world, person):
     assert json.loads(out.getvalue())["person"]["identity_number"] == "011223344556"
     call_command("person", "erase", "--id", str(person.pk), "--yes", stdout=io.StringIO())
     assert not Person.objects.filter(pk=person.pk).exists()
+
+
+def test_opening_a_household_page_is_logged_once_per_hour(client, world, person):
+    client.force_login(world.carol)
+    url = f"/households/{person.household_id}/"
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200
+    views = AuditEvent.objects.filter(action="view", object_type="household", actor=world.carol)
+    assert views.count() == 1
