@@ -1,0 +1,104 @@
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+
+from smartvillage.audit.models import AuditEvent
+from smartvillage.core.testing import HouseholdFactory, PersonFactory
+from smartvillage.criteria import loader
+from smartvillage.criteria.tests.conftest import TEST_SET
+
+
+@pytest.fixture
+def with_test_set(settings, tmp_path):
+    (tmp_path / "test-set.yaml").write_text(TEST_SET, encoding="utf-8")
+    settings.SMARTVILLAGE_CRITERIA_DIRS = [str(tmp_path)]
+    loader.reload()
+    yield
+    loader.reload()
+
+
+@pytest.fixture
+def filled(world):
+    for village, fibre in (
+        (world.village1, (True, True, False, False)),
+        (world.village2, (True, True, True, True)),
+    ):
+        for index, has_fibre in enumerate(fibre):
+            h = HouseholdFactory(
+                village=village,
+                code=f"{village.pk}-{index}",
+                head_name=f"Chủ hộ {village.name} {index}",
+                fibre_internet=has_fibre,
+            )
+            PersonFactory(household=h, birth_date=dt.date(1990, 1, 1))
+    return world
+
+
+URL_AT = "at=30/06/2024"
+
+
+def test_village_page_shows_progress_gap_and_worklist_link(client, filled, with_test_set):
+    client.force_login(filled.alice)
+    response = client.get(f"/units/{filled.village1.pk}/criteria/?set=test-set&{URL_AT}")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "2/4 hộ" in html and "50,0%" in html
+    assert "còn thiếu 2 hộ" in html  # 80 % of 4 households = 4 (ceil 3,2)
+    assert f"/units/{filled.village1.pk}/criteria/test-set/1.1/worklist/" in html
+
+
+def test_commune_matrix_has_each_village_and_totals(client, filled, with_test_set):
+    client.force_login(filled.carol)
+    html = client.get(
+        f"/units/{filled.commune.pk}/criteria/?set=test-set&{URL_AT}"
+    ).content.decode()
+    assert "Thôn Một" in html and "Thôn Hai" in html
+    assert "100,0%" in html and "50,0%" in html
+    assert "1/2" in html  # one of two villages passes 1.1
+
+
+def test_village_head_cannot_see_another_village(client, filled, with_test_set):
+    client.force_login(filled.alice)
+    assert client.get(f"/units/{filled.village2.pk}/criteria/?set=test-set").status_code == 404
+    assert (
+        client.get(f"/units/{filled.village2.pk}/criteria/test-set/1.1/worklist/").status_code
+        == 404
+    )
+    assert client.get(f"/units/{filled.commune.pk}/criteria/").status_code == 404
+
+
+def test_worklist_lists_who_is_missing_and_downloads_as_xlsx(client, filled, with_test_set):
+    client.force_login(filled.alice)
+    url = f"/units/{filled.village1.pk}/criteria/test-set/1.1/worklist/?{URL_AT}"
+    html = client.get(url).content.decode()
+    assert "Chủ hộ Thôn Một 2" in html and "Chủ hộ Thôn Một 3" in html
+    assert "Chủ hộ Thôn Một 0" not in html
+    response = client.get(url + "&format=xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    names = [row[2] for row in sheet.iter_rows(min_row=6, values_only=True)]
+    assert names == ["Chủ hộ Thôn Một 2", "Chủ hộ Thôn Một 3"]
+    assert AuditEvent.objects.filter(action="export", unit=filled.village1).count() == 1
+
+
+def test_an_edit_shows_on_the_next_page_load(client, filled, with_test_set):
+    client.force_login(filled.alice)
+    url = f"/units/{filled.village1.pk}/criteria/?set=test-set&{URL_AT}"
+    assert "2/4 hộ" in client.get(url).content.decode()
+    filled.village1.households.filter(fibre_internet=False).update(fibre_internet=True)
+    assert "4/4 hộ" in client.get(url).content.decode()
+
+
+def test_formula_like_names_are_written_as_text(client, filled, with_test_set):
+    HouseholdFactory(
+        village=filled.village1, code="Z", head_name='=HYPERLINK("x")', fibre_internet=False
+    )
+    client.force_login(filled.alice)
+    response = client.get(
+        f"/units/{filled.village1.pk}/criteria/test-set/1.1/worklist/?{URL_AT}&format=xlsx"
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cells = [row[2] for row in sheet.iter_rows(min_row=6, values_only=True)]
+    assert '\'=HYPERLINK("x")' in cells

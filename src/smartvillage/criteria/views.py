@@ -1,0 +1,122 @@
+"""Criteria pages: a unit's live status, the commune matrix, and worklists (HTML and XLSX)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from smartvillage.accounts import permissions
+from smartvillage.accounts.permissions import Action
+from smartvillage.audit import services as audit
+from smartvillage.audit.models import AuditAction
+from smartvillage.core.errors import DomainError
+from smartvillage.criteria import engine
+from smartvillage.criteria.services import parse_at, pick_set
+from smartvillage.criteria.worklist import worklist_xlsx
+from smartvillage.units.models import AdminUnit, Level
+
+
+def _unit(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> AdminUnit:
+    unit = get_object_or_404(AdminUnit, pk=pk)
+    if not permissions.can(request.user, Action.VIEW, unit):
+        raise Http404(_("Không tìm thấy đơn vị."))
+    if action != Action.VIEW and not permissions.can(request.user, action, unit):
+        raise permissions_denied()
+    return unit
+
+
+def permissions_denied() -> Exception:
+    from django.core.exceptions import PermissionDenied
+
+    return PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+
+
+@login_required
+def unit_criteria(request: HttpRequest, pk: int) -> HttpResponse:
+    """Status of a unit against a criteria set; for a commune also the villages × criteria matrix."""
+    unit = _unit(request, pk)
+    at = parse_at(request.GET.get("at"))
+    cset, sets = pick_set(unit, request.GET.get("set"))
+    context: dict[str, Any] = {"unit": unit, "at": at, "cset": cset, "sets": sets}
+    if cset is not None:
+        result = engine.evaluate(unit, cset, at)
+        context["result"] = result
+        if unit.level != Level.VILLAGE and cset.level == Level.VILLAGE:
+            children = engine.evaluate_children(unit, cset, at)
+            context["children"] = children
+            context["column_totals"] = [
+                sum(1 for child in children if child.criteria[i].status == engine.PASS)
+                for i in range(len(cset.criteria))
+            ]
+            context["villages_passed"] = sum(1 for child in children if child.passed)
+    template = "criteria/_panel.html" if request.htmx else "criteria/unit_criteria.html"
+    return render(request, template, context)
+
+
+@login_required
+def worklist(request: HttpRequest, pk: int, slug: str, code: str) -> HttpResponse:
+    """Households/persons of a ratio criterion's population; by default those not yet meeting it."""
+    unit = _unit(request, pk)
+    at = parse_at(request.GET.get("at"))
+    cset, _sets = pick_set(unit, slug)
+    if cset is None or cset.slug != slug:
+        raise Http404(_("Không có bộ tiêu chí này."))
+    try:
+        criterion = cset.criterion(code)
+    except DomainError:
+        raise Http404(_("Không có tiêu chí này.")) from None
+    if criterion.kind != "ratio":
+        raise Http404(_("Tiêu chí này không tính theo danh sách hộ/người."))
+    show = request.GET.get("show", "missing")
+    met = {"missing": False, "met": True}.get(show)
+    qs = engine.members(unit, criterion, at, met=met, cset=cset)
+    query = request.GET.get("q", "").strip()
+    is_household = criterion.population == "households"
+    if query:
+        qs = (
+            qs.filter(Q(head_name__icontains=query) | Q(code__icontains=query))
+            if is_household
+            else qs.filter(Q(full_name__icontains=query) | Q(household__code__icontains=query))
+        )
+    if request.GET.get("format") == "xlsx":
+        if not permissions.can(request.user, Action.EXPORT_PERSONAL, unit):
+            raise permissions_denied()
+        content = worklist_xlsx(unit, cset, criterion, at, qs, show)
+        audit.record(
+            actor=request.user,
+            action=AuditAction.EXPORT,
+            unit=unit,
+            object_type="worklist",
+            object_repr=f"{cset.slug} {criterion.code} ({show})",
+            note=f"{qs.count()} dòng",
+        )
+        filename = f"danh-sach-{cset.slug}-{criterion.code}-{unit.code}.xlsx"
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    result = engine.evaluate(unit, cset, at).criterion(code)
+    context = {
+        "unit": unit,
+        "cset": cset,
+        "criterion": criterion,
+        "result": result,
+        "at": at,
+        "page": page,
+        "show": show,
+        "query": query,
+        "is_household": is_household,
+        "may_export": permissions.can(request.user, Action.EXPORT_PERSONAL, unit),
+    }
+    if request.htmx and request.htmx.target == "worklist-rows":
+        return render(request, "criteria/_worklist_rows.html", context)
+    return render(request, "criteria/worklist.html", context)
