@@ -1,0 +1,305 @@
+"""Which spreadsheet header means which field: core fields here, facts from the catalogue.
+
+Headers are compared folded (case- and diacritic-insensitive, registry.facts.fold), first as
+written, then without a parenthesised hint ("Ngày sinh (dd/mm/yyyy)"), then without punctuation,
+then, for ODK/Kobo exports, the last part of a group path ("household/household_code").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from smartvillage.registry.facts import Fact, catalogue, fold
+
+# Field kinds the importer knows how to parse.
+TEXT, DATE, SEX, REL, BOOL, DECIMAL, IDNUM, SKIP, KEY = (
+    "text",
+    "date",
+    "sex",
+    "relationship",
+    "bool",
+    "decimal",
+    "identity",
+    "skip",
+    "key",
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    level: str  # "household" | "person" | "link" (household code, ODK keys) | "skip"
+    kind: str
+    label: str
+
+
+# Core fields of Household / Person (facts come from the catalogue). Synonyms are what people
+# actually write in village lists; keep them lower-case with diacritics, they are folded on load.
+CORE: dict[str, tuple[Field, tuple[str, ...]]] = {
+    "household_code": (
+        Field("household_code", "link", TEXT, "Mã hộ"),
+        (
+            "mã hộ",
+            "mã hộ gia đình",
+            "mã số hộ",
+            "số hộ",
+            "ma ho",
+            "hộ số",
+            "mã hgđ",
+            "household code",
+            "household_code",
+            "sổ hộ khẩu",
+            "số sổ hộ khẩu",
+        ),
+    ),
+    "head_name": (
+        Field("head_name", "household", TEXT, "Họ và tên chủ hộ"),
+        (
+            "họ và tên chủ hộ",
+            "họ tên chủ hộ",
+            "tên chủ hộ",
+            "chủ hộ",
+            "họ và tên (chủ hộ)",
+            "head_name",
+            "head name",
+        ),
+    ),
+    "address": (
+        Field("address", "household", TEXT, "Địa chỉ"),
+        ("địa chỉ", "nơi ở", "nơi ở hiện nay", "địa chỉ thường trú", "chỗ ở", "xóm", "address"),
+    ),
+    "digital_address_code": (
+        Field("digital_address_code", "household", TEXT, "Mã địa chỉ số"),
+        (
+            "mã địa chỉ số",
+            "mã đcs",
+            "mã địa chỉ bưu chính",
+            "mã vpostcode",
+            "vpostcode",
+            "digital_address_code",
+        ),
+    ),
+    "latitude": (
+        Field("latitude", "household", DECIMAL, "Vĩ độ"),
+        ("vĩ độ", "latitude", "lat", "_location_latitude", "_vi_tri_latitude"),
+    ),
+    "longitude": (
+        Field("longitude", "household", DECIMAL, "Kinh độ"),
+        ("kinh độ", "longitude", "lon", "lng", "_location_longitude", "_vi_tri_longitude"),
+    ),
+    "full_name": (
+        Field("full_name", "person", TEXT, "Họ và tên"),
+        (
+            "họ và tên",
+            "họ tên",
+            "họ và tên người",
+            "tên",
+            "họ và tên thành viên",
+            "họ tên thành viên",
+            "full_name",
+            "full name",
+            "name",
+        ),
+    ),
+    "birth_date": (
+        Field("birth_date", "person", DATE, "Ngày sinh"),
+        (
+            "ngày sinh",
+            "ngày tháng năm sinh",
+            "ngày, tháng, năm sinh",
+            "ngày/tháng/năm sinh",
+            "năm sinh",
+            "sinh ngày",
+            "ns",
+            "birth_date",
+            "date of birth",
+            "dob",
+        ),
+    ),
+    "birth_male": (
+        Field("birth_male", "person", DATE, "Năm sinh (Nam)"),
+        ("nam", "năm sinh nam", "ngày sinh nam"),
+    ),
+    "birth_female": (
+        Field("birth_female", "person", DATE, "Năm sinh (Nữ)"),
+        ("nữ", "năm sinh nữ", "ngày sinh nữ"),
+    ),
+    "sex": (
+        Field("sex", "person", SEX, "Giới tính"),
+        ("giới tính", "gt", "phái", "nam/nữ", "nam nữ", "sex", "gender"),
+    ),
+    "relationship": (
+        Field("relationship", "person", REL, "Quan hệ với chủ hộ"),
+        (
+            "quan hệ với chủ hộ",
+            "quan hệ chủ hộ",
+            "quan hệ",
+            "qh với chủ hộ",
+            "qhvch",
+            "qh",
+            "relationship",
+        ),
+    ),
+    "identity_number": (
+        Field("identity_number", "person", IDNUM, "Số CCCD"),
+        (
+            "số cccd",
+            "cccd",
+            "số căn cước",
+            "căn cước công dân",
+            "số căn cước công dân",
+            "cmnd",
+            "số cmnd",
+            "cmnd/cccd",
+            "cccd/cmnd",
+            "số cmnd/cccd",
+            "số định danh",
+            "số định danh cá nhân",
+            "mã định danh",
+            "identity_number",
+        ),
+    ),
+    "note": (
+        Field("note", "person", TEXT, "Ghi chú"),
+        ("ghi chú", "note", "ghi chu"),
+    ),
+    # Rows of numbered lists and the ODK/Kobo bookkeeping columns.
+    "stt": (Field("stt", "skip", SKIP, "STT"), ("stt", "tt", "số tt", "số thứ tự", "no", "no.")),
+    "row_key": (Field("row_key", "link", KEY, "_index"), ("_index", "key", "_uuid_key")),
+    "parent_key": (
+        Field("parent_key", "link", KEY, "_parent_index"),
+        ("_parent_index", "parent_key"),
+    ),
+}
+# Kobo/ODK metadata columns that are expected and silently ignored.
+IGNORED = {
+    fold(h)
+    for h in (
+        "_id",
+        "_uuid",
+        "_submission_time",
+        "_validation_status",
+        "_notes",
+        "_status",
+        "_submitted_by",
+        "__version__",
+        "_tags",
+        "_parent_table_name",
+        "_submission__id",
+        "_submission__uuid",
+        "_submission__submission_time",
+        "_submission__validation_status",
+        "_submission__notes",
+        "_submission__status",
+        "_submission__submitted_by",
+        "_submission___version__",
+        "_submission__tags",
+        "start",
+        "end",
+        "today",
+        "deviceid",
+        "meta/instanceid",
+        "instanceid",
+        "submissiondate",
+        "submitterid",
+        "submittername",
+        "attachmentspresent",
+        "attachmentsexpected",
+        "status",
+        "reviewstate",
+        "deviceid",
+        "edits",
+        "formversion",
+        "_location",
+        "_location_altitude",
+        "_location_precision",
+        "location",
+        "vi_tri",
+        "meta/instancename",
+        "persons_count",
+        "person_count",
+        # ODK Central CSV exports
+        "meta instanceid",
+        "meta instancename",
+        "location altitude",
+        "location accuracy",
+        "person count",
+        "submission date",
+        "submitter id",
+        "submitter name",
+        "review state",
+        "device id",
+        "form version",
+    )
+}
+
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_PUNCT = re.compile(r"[^\w/ ]+")
+
+
+def variants(header: str) -> list[str]:
+    """The folded forms a header is looked up by, most literal first."""
+    folded = fold(header.replace("\n", " "))
+    out = [folded]
+    no_paren = " ".join(_PAREN.sub(" ", folded).split())
+    if no_paren and no_paren not in out:
+        out.append(no_paren)
+    for base in (folded, no_paren):
+        stripped = " ".join(_PUNCT.sub(" ", base).split()).strip()
+        if stripped and stripped not in out:
+            out.append(stripped)
+    for inner in re.findall(r"\(([^)]*)\)", folded):
+        # "Đ.thoại thông minh (ĐTTM)": the abbreviation in brackets names the column too.
+        inner = " ".join(inner.split())
+        if inner and inner not in out:
+            out.append(inner)
+    if "/" in folded:
+        # ODK/Kobo group paths: "household/household_code" -> "household_code".
+        tail = folded.rsplit("/", 1)[1].strip()
+        if tail and tail not in out:
+            out.append(tail)
+    return out
+
+
+def _fact_field(fact: Fact) -> Field:
+    kind = BOOL if fact.type == "bool" else {"int": DECIMAL, "date": DATE}.get(fact.type, TEXT)
+    return Field(fact.key, fact.level, kind, fact.label_vi)
+
+
+def lookup_table() -> dict[str, Field]:
+    """Folded header -> field, for the core fields and every fact of the catalogue.
+
+    Core synonyms win over fact headers: "mã địa chỉ số" is the code (text) here; the importer
+    switches it to the boolean fact when the column only holds yes/no values.
+    """
+    table: dict[str, Field] = {}
+    for fact in catalogue().values():
+        field = _fact_field(fact)
+        for name in (fact.key, fact.label_vi, fact.label_en, *fact.headers):
+            for form in variants(name)[:1]:
+                table.setdefault(form, field)
+    for field, synonyms in CORE.values():
+        for name in synonyms:
+            table[fold(name)] = field
+    return table
+
+
+def all_fields() -> dict[str, Field]:
+    """Every field a user may map a column to (for the mapping step and --map)."""
+    fields = {field.key: field for field, _ in CORE.values() if field.level != "skip"}
+    for fact in catalogue().values():
+        fields[fact.key] = _fact_field(fact)
+    return fields
+
+
+def match(header: str, table: dict[str, Field] | None = None) -> Field | None:
+    table = table if table is not None else lookup_table()
+    for form in variants(header):
+        if form in table:
+            return table[form]
+    return None
+
+
+def is_ignored(header: str) -> bool:
+    return any(form in IGNORED for form in variants(header))

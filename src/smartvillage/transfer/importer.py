@@ -1,0 +1,1263 @@
+"""Import households and persons: parse -> validate -> plan -> apply (one transaction).
+
+* parse: every sheet of every file; the header row is found by itself (title rows, an STT column,
+  a numbering row "(1) (2) …" and two-row headers are skipped; a "Tổng cộng" row ends the data).
+  Each value keeps where it came from (sheet, row, column) for the messages.
+* validate: errors (the import cannot go ahead) and warnings, in Vietnamese.
+* plan: create / update / unchanged for each household (matched on its code) and person (matched
+  on name + birth date within the household), against the village's registry loaded once.
+* apply: bulk writes in one transaction, with one audit event for the import and one child event
+  per created or changed row. Nothing is written when there is any error.
+
+Layouts: two sheets (households; persons with the household code), one sheet of persons where the
+household columns are filled on the head's row, one sheet where every person carries the household
+code, and the ODK/Kobo export (main sheet + repeat sheet joined on _index/_parent_index).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+
+from smartvillage.accounts.permissions import Action, can
+from smartvillage.audit.models import AuditAction, AuditEvent
+from smartvillage.audit.services import _jsonable
+from smartvillage.core.errors import DomainError
+from smartvillage.registry.facts import catalogue, fold
+from smartvillage.registry.models import Household, Person, Relationship
+from smartvillage.transfer import headers as H
+from smartvillage.transfer import values as V
+from smartvillage.transfer.reader import Sheet, column_letter, read_file
+from smartvillage.units.models import AdminUnit, Level
+
+ProgressFn = Callable[[str, int, int], None]  # (phase, done, total)
+
+ERROR, WARNING = "error", "warning"
+MAX_HEADER_SCAN = 30
+_NUMBERING = re.compile(r"^\(?\d{1,3}\)?$|^\(?[a-z]\)?$")
+_TOTAL_RE = re.compile(
+    r"^(tong cong|tong so|tong|cong)\s*:?\s*(\d[\d.,]*\s*(ho|nguoi|nhan khau)?)?\s*$"
+)
+
+
+def _vn_int(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+@dataclass
+class Issue:
+    level: str
+    reason: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    header: str = ""
+    value: str = ""
+
+    @property
+    def where(self) -> str:
+        parts = []
+        if self.sheet:
+            parts.append(f"trang “{self.sheet}”")
+        if self.row is not None:
+            parts.append(f"dòng {_vn_int(self.row)}")
+        if self.column:
+            parts.append(f"cột {self.column}" + (f" ({self.header})" if self.header else ""))
+        return ", ".join(parts)
+
+    def message(self) -> str:
+        where = self.where
+        text = f"{where}: {self.reason}" if where else self.reason
+        return text[0].upper() + text[1:]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "header": self.header,
+            "value": self.value,
+            "reason": self.reason,
+            "message": self.message(),
+        }
+
+
+@dataclass
+class Column:
+    index: int
+    header: str
+    field: H.Field
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.index)
+
+
+@dataclass
+class SheetLayout:
+    name: str
+    role: str  # "households" | "persons" | "ignored"
+    header_row: int | None = None
+    columns: list[Column] = field(default_factory=list)
+    unmatched: list[tuple[str, str]] = field(default_factory=list)  # (letter, header)
+    duplicates: dict[str, tuple[str, str]] = field(
+        default_factory=dict
+    )  # header -> (field label, first column)
+    data_rows: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "header_row": self.header_row,
+            "data_rows": self.data_rows,
+            "columns": [
+                {
+                    "letter": c.letter,
+                    "header": c.header,
+                    "field": c.field.key,
+                    "label": c.field.label,
+                }
+                for c in self.columns
+            ],
+            "unmatched": [
+                {"letter": letter, "header": header} for letter, header in self.unmatched
+            ],
+        }
+
+
+@dataclass
+class Src:
+    sheet: str
+    row: int
+
+
+@dataclass
+class HouseholdIn:
+    src: Src
+    code: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    row_key: str = ""
+    persons: list[PersonIn] = field(default_factory=list)
+    instance: Household | None = None
+    action: str = ""  # create | update | unchanged
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class PersonIn:
+    src: Src
+    fields: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    household_code: str = ""
+    parent_key: str = ""
+    head_name: str = ""
+    household: HouseholdIn | None = None
+    instance: Person | None = None
+    pk: int | None = None
+    action: str = ""
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    village: AdminUnit
+    file_names: list[str]
+    layouts: list[SheetLayout] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    households: list[HouseholdIn] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    event: AuditEvent | None = None
+    applied: bool = False
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def unmatched(self) -> list[tuple[str, str, str]]:
+        return [
+            (layout.name, letter, header)
+            for layout in self.layouts
+            for letter, header in layout.unmatched
+        ]
+
+    def summary(self) -> str:
+        c = {k: _vn_int(v) for k, v in self.counts.items()}
+        return (
+            f"Hộ: {c.get('households_created', 0)} thêm, {c.get('households_updated', 0)} sửa, "
+            f"{c.get('households_unchanged', 0)} giữ nguyên; nhân khẩu: {c.get('persons_created', 0)} thêm, "
+            f"{c.get('persons_updated', 0)} sửa, {c.get('persons_unchanged', 0)} giữ nguyên"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "village": self.village.pk,
+            "files": self.file_names,
+            "ok": self.ok,
+            "applied": self.applied,
+            "counts": self.counts,
+            "summary": self.summary(),
+            "layouts": [layout.to_dict() for layout in self.layouts],
+            "errors": [i.to_dict() for i in self.errors[:1000]],
+            "warnings": [i.to_dict() for i in self.warnings[:1000]],
+            "error_count": len(self.errors),
+            "warning_count": len(self.warnings),
+            "event": self.event.pk if self.event else None,
+        }
+
+
+# ---- header detection ------------------------------------------------------------------------
+
+
+def parse_mapping(items: Iterable[str]) -> dict[str, str]:
+    """--map "Header=fact_key" items -> {folded header: field key}; "Header=" ignores a column."""
+    fields = H.all_fields()
+    mapping: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            raise DomainError(
+                f'Ánh xạ “{item}” sai dạng; dùng "Tiêu đề cột=mã_chỉ_tiêu".', "bad_mapping"
+            )
+        header, key = (part.strip() for part in item.rsplit("=", 1))
+        if key and key not in fields:
+            raise DomainError(
+                f"Ánh xạ “{item}”: không có trường “{key}”. Các trường: {', '.join(sorted(fields))}",
+                "bad_mapping",
+            )
+        mapping[fold(header)] = key
+    return mapping
+
+
+def _cell_text(value: object) -> str:
+    return V.text(value)
+
+
+def _resolve(
+    header: str, table: dict[str, H.Field], mapping: dict[str, str], fields: dict[str, H.Field]
+) -> H.Field | None | str:
+    """The field of a header; "ignore" for a column the user chose to ignore; None when unknown."""
+    for form in H.variants(header):
+        if form in mapping:
+            return fields[mapping[form]] if mapping[form] else "ignore"
+    found = H.match(header, table)
+    if found is not None:
+        return found
+    if H.is_ignored(header):
+        return "ignore"
+    return None
+
+
+def _header_candidate(
+    row: list[object], below: list[object] | None, table: dict, mapping: dict, fields: dict
+) -> tuple[int, list[tuple[int, str, Any]]]:
+    resolved: list[tuple[int, str, Any]] = []
+    for index, value in enumerate(row):
+        header = _cell_text(value)
+        sub = _cell_text(below[index]) if below is not None and index < len(below) else ""
+        if below is not None and sub:
+            found = _resolve(sub, table, mapping, fields)
+            if found is not None:
+                resolved.append((index, sub, found))
+                continue
+        if header:
+            resolved.append((index, header, _resolve(header, table, mapping, fields)))
+    keys = {r[2].key for r in resolved if isinstance(r[2], H.Field)}
+    score = len(keys)
+    if not keys & {"full_name", "head_name", "household_code"}:
+        score = 0
+    return score, resolved
+
+
+def _could_be_subheader(
+    top: list[object], below: list[object], resolved: list[tuple[int, str, Any]]
+) -> bool:
+    """May `below` be the second line of a two-row header under `top`?
+
+    Under a header that names a field on its own, the second line is blank or repeats it (a cell
+    merged down); only under a group header (the same text merged across several columns, e.g.
+    "Ngày sinh" over "Nam" | "Nữ") may it hold other names. A data row fails this test.
+    """
+    texts = [_cell_text(v) for v in top]
+    for index, _header, found in resolved:
+        if not isinstance(found, H.Field):
+            continue
+        sub = _cell_text(below[index]) if index < len(below) else ""
+        if not sub or sub == texts[index]:
+            continue
+        grouped = (index > 0 and texts[index - 1] == texts[index]) or (
+            index + 1 < len(texts) and texts[index + 1] == texts[index]
+        )
+        if not grouped:
+            return False
+    return True
+
+
+def detect_layout(
+    sheet: Sheet, table: dict, mapping: dict, fields: dict
+) -> tuple[SheetLayout, int]:
+    """The sheet's header, its columns and its role; returns (layout, index of first data row)."""
+    best: tuple[int, int, bool, list] | None = None
+    rows = sheet.rows
+    for i in range(min(MAX_HEADER_SCAN, len(rows))):
+        _, values = rows[i]
+        score, resolved = _header_candidate(values, None, table, mapping, fields)
+        if best is None or score > best[0]:
+            best = (score, i, False, resolved)
+        if (
+            i + 1 < len(rows)
+            and rows[i + 1][0] == rows[i][0] + 1
+            and _could_be_subheader(values, rows[i + 1][1], resolved)
+        ):
+            score2, resolved2 = _header_candidate(values, rows[i + 1][1], table, mapping, fields)
+            if score2 > max(score, best[0]):
+                best = (score2, i, True, resolved2)
+    if best is None or best[0] < 2:
+        return SheetLayout(sheet.name, "ignored"), len(rows)
+    _score, i, two_rows, resolved = best
+    layout = SheetLayout(sheet.name, "persons", header_row=rows[i][0])
+    seen: dict[str, str] = {}
+    for index, header, found in resolved:
+        if found is None:
+            layout.unmatched.append((column_letter(index), header))
+            continue
+        if found == "ignore" or found.level == "skip":
+            continue
+        if found.key in seen:
+            # Two columns for one field: keep the first, let the user map this one elsewhere.
+            layout.unmatched.append((column_letter(index), header))
+            layout.duplicates[header] = (found.label, seen[found.key])
+            continue
+        seen[found.key] = column_letter(index)
+        layout.columns.append(Column(index, header, found))
+    person_keys = {
+        "birth_date",
+        "birth_male",
+        "birth_female",
+        "sex",
+        "relationship",
+        "identity_number",
+        "parent_key",
+    }
+    person_keys |= {f.key for f in catalogue().values() if f.level == "person"}
+    if not (set(seen) & person_keys):
+        layout.role = "households"
+        # In a households sheet, "Họ và tên" is the head's name and "Ghi chú" the household's note.
+        for column in layout.columns:
+            if column.field.key == "full_name" and "head_name" not in seen:
+                column.field = H.CORE["head_name"][0]
+            elif column.field.key == "note":
+                column.field = H.Field("household_note", "household", H.TEXT, "Ghi chú")
+    return layout, i + (2 if two_rows else 1)
+
+
+# ---- parsing rows ----------------------------------------------------------------------------
+
+_MAX_LEN = {
+    "household_code": 40,
+    "head_name": 200,
+    "address": 300,
+    "digital_address_code": 64,
+    "household_note": 300,
+    "full_name": 200,
+    "note": 300,
+}
+_COLUMN_FACTS_H = {f.name for f in Household._meta.concrete_fields}
+_COLUMN_FACTS_P = {f.name for f in Person._meta.concrete_fields}
+
+
+class _Parser:
+    """Parses cells with a cache: village lists repeat the same few values ("x", "Nam", "")."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+        self.cache: dict[tuple[str, object], tuple[Any, str | None, str | None]] = {}
+
+    def value(self, column: Column, raw: object, sheet: str, row: int) -> Any:
+        kind = column.field.kind
+        try:
+            key = (kind, raw)
+            hit = self.cache.get(key)
+        except TypeError:
+            key, hit = None, None
+        if hit is None:
+            hit = self._parse(kind, raw)
+            if key is not None:
+                self.cache[key] = hit
+        result, error, warning = hit
+        if error or warning:
+            self.report.issues.append(
+                Issue(
+                    ERROR if error else WARNING,
+                    error or warning or "",
+                    sheet,
+                    row,
+                    column.letter,
+                    column.header,
+                    V.text(raw),
+                )
+            )
+        if error:
+            return _INVALID
+        return result
+
+    @staticmethod
+    def _parse(kind: str, raw: object) -> tuple[Any, str | None, str | None]:
+        try:
+            if kind == H.BOOL:
+                return V.parse_bool(raw), None, None
+            if kind == H.DATE:
+                if raw is None or V.text(raw) == "":
+                    return None, None, None
+                return V.parse_date(raw), None, None
+            if kind == H.SEX:
+                return V.parse_sex(raw), None, None
+            if kind == H.REL:
+                rel, known = V.parse_relationship(raw)
+                return (
+                    rel,
+                    None,
+                    (None if known else f"quan hệ “{V.text(raw)}” không rõ; ghi là “Khác”"),
+                )
+            if kind == H.IDNUM:
+                number, warning = V.parse_identity(raw)
+                return number, None, warning
+            if kind == H.DECIMAL:
+                return V.parse_decimal(raw), None, None
+            if kind == H.KEY:
+                return V.text(raw), None, None
+            return V.text(raw), None, None
+        except ValueError as exc:
+            return None, str(exc), None
+
+
+_INVALID = object()
+
+
+def _is_total_row(values: list[object]) -> bool:
+    """ "Tổng cộng", "Tổng cộng: 3 hộ", "Cộng" in the first cells ends the data (not "Tống Công Minh")."""
+    for value in values[:4]:
+        # Cheap first-letter test before folding: this runs on every row of large files.
+        if isinstance(value, str) and value[:1] in "TtCc" and _TOTAL_RE.match(fold(value)):
+            return True
+    return False
+
+
+def _parse_sheet(
+    sheet: Sheet, layout: SheetLayout, start: int, parser: _Parser, report: ImportReport, out: dict
+) -> None:
+    name_col = next((c for c in layout.columns if c.field.key in ("full_name", "head_name")), None)
+    household_role = layout.role == "households"
+    for row_number, values in sheet.rows[start:]:
+        if _is_total_row(values):
+            break
+        present = [
+            c for c in layout.columns if c.index < len(values) and values[c.index] not in (None, "")
+        ]
+        if not present:
+            continue
+        if name_col is not None and name_col.index < len(values):
+            name_value = V.text(values[name_col.index])
+            if len(name_value) <= 5 and _NUMBERING.match(fold(name_value)):
+                continue  # the "(1) (2) (3)" numbering row under the header
+        src = Src(sheet.name, row_number)
+        parsed: dict[str, Any] = {}
+        for column in layout.columns:
+            raw = values[column.index] if column.index < len(values) else None
+            value = parser.value(column, raw, sheet.name, row_number)
+            if value is _INVALID:
+                parsed[column.field.key] = _INVALID
+                continue
+            limit = _MAX_LEN.get(column.field.key)
+            if limit and isinstance(value, str) and len(value) > limit:
+                report.issues.append(
+                    Issue(
+                        ERROR,
+                        f"dài quá {limit} ký tự",
+                        sheet.name,
+                        row_number,
+                        column.letter,
+                        column.header,
+                        value[:60],
+                    )
+                )
+                value = _INVALID
+            parsed[column.field.key] = value
+        layout.data_rows += 1
+        if household_role:
+            out["households"].append(_household_from(parsed, src))
+        else:
+            out["persons"].append(
+                (_person_from(parsed, src), _household_from(parsed, src, only_present=True))
+            )
+
+
+def _split_extra(level: str, parsed: dict[str, Any], out_fields: dict, out_extra: dict) -> None:
+    facts = catalogue()
+    columns = _COLUMN_FACTS_H if level == "household" else _COLUMN_FACTS_P
+    for key, value in parsed.items():
+        fact = facts.get(key)
+        if fact is None or fact.level != level:
+            continue
+        if key in columns:
+            out_fields[key] = value
+        else:
+            out_extra[key] = (
+                value.isoformat()
+                if isinstance(value, dt.date)
+                else (str(value) if isinstance(value, Decimal) else value)
+            )
+
+
+def _household_from(parsed: dict[str, Any], src: Src, only_present: bool = False) -> HouseholdIn:
+    household = HouseholdIn(src)
+    code = parsed.get("household_code")
+    household.code = code if isinstance(code, str) else ""
+    household.row_key = parsed.get("row_key") or ""
+    for key, target in (
+        ("head_name", "head_name"),
+        ("address", "address"),
+        ("digital_address_code", "digital_address_code"),
+        ("latitude", "latitude"),
+        ("longitude", "longitude"),
+        ("household_note", "note"),
+    ):
+        if key in parsed:
+            value = parsed[key]
+            if only_present and value in (None, ""):
+                continue
+            household.fields[target] = value
+    facts: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    _split_extra("household", parsed, facts, extra)
+    household.fields.update(facts)
+    household.extra = extra
+    return household
+
+
+def _person_from(parsed: dict[str, Any], src: Src) -> PersonIn:
+    person = PersonIn(src)
+    code = parsed.get("household_code")
+    person.household_code = code if isinstance(code, str) else ""
+    person.parent_key = parsed.get("parent_key") or ""
+    head = parsed.get("head_name")
+    person.head_name = head if isinstance(head, str) else ""
+    for key in ("full_name", "sex", "relationship", "identity_number", "note"):
+        if key in parsed:
+            person.fields[key] = parsed[key]
+    if "relationship" in person.fields and person.fields["relationship"] in (None, ""):
+        person.fields["relationship"] = Relationship.OTHER
+    for key, sex in (("birth_date", None), ("birth_male", "M"), ("birth_female", "F")):
+        value = parsed.get(key)
+        if value is _INVALID:
+            person.fields["birth_date"] = _INVALID
+        elif value:
+            person.fields["birth_date"], person.fields["birth_year_only"] = value
+            if sex:
+                person.fields["sex"] = sex
+        elif key == "birth_date" and "birth_date" in parsed and "birth_date" not in person.fields:
+            person.fields["birth_date"], person.fields["birth_year_only"] = None, False
+    if ("birth_male" in parsed or "birth_female" in parsed) and "birth_date" not in person.fields:
+        person.fields["birth_date"], person.fields["birth_year_only"] = None, False
+    facts: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    _split_extra("person", parsed, facts, extra)
+    person.fields.update(facts)
+    person.extra = extra
+    return person
+
+
+# ---- linking persons to households -----------------------------------------------------------
+
+
+def _merge_household(target: HouseholdIn, source: HouseholdIn, overwrite: bool) -> None:
+    for key, value in source.fields.items():
+        if overwrite or key not in target.fields or target.fields[key] in (None, "", False):
+            target.fields[key] = value
+    for key, value in source.extra.items():
+        if overwrite or key not in target.extra:
+            target.extra[key] = value
+
+
+def _link(
+    report: ImportReport,
+    households: list[HouseholdIn],
+    persons: list[tuple[PersonIn, HouseholdIn]],
+    has_code_column: bool,
+) -> list[HouseholdIn]:
+    by_code: dict[str, HouseholdIn] = {}
+    by_key: dict[str, HouseholdIn] = {}
+    ordered: list[HouseholdIn] = []
+    for household in households:
+        if not household.code:
+            report.issues.append(
+                Issue(ERROR, "thiếu mã hộ", household.src.sheet, household.src.row)
+            )
+            continue
+        if household.code in by_code:
+            first = by_code[household.code]
+            report.issues.append(
+                Issue(
+                    ERROR,
+                    f"mã hộ “{household.code}” trùng với dòng {_vn_int(first.src.row)}",
+                    household.src.sheet,
+                    household.src.row,
+                )
+            )
+            continue
+        by_code[household.code] = household
+        if household.row_key:
+            by_key[household.row_key] = household
+        ordered.append(household)
+
+    current: HouseholdIn | None = None
+    current_sheet = ""
+    for person, row_household in persons:
+        if person.src.sheet != current_sheet:
+            current, current_sheet = None, person.src.sheet
+        is_head = person.fields.get("relationship") == Relationship.HEAD
+        target: HouseholdIn | None = None
+        if person.parent_key:
+            target = by_key.get(person.parent_key)
+            if target is None:
+                report.issues.append(
+                    Issue(
+                        ERROR,
+                        f"không có hộ với _index “{person.parent_key}” ở trang hộ",
+                        person.src.sheet,
+                        person.src.row,
+                    )
+                )
+                continue
+        elif person.household_code:
+            target = by_code.get(person.household_code)
+            if target is None:
+                if households:
+                    # Two-sheet layout: a person's code may still name a household already in the registry.
+                    target = HouseholdIn(person.src, code=person.household_code)
+                    target.action = "lookup"
+                else:
+                    target = HouseholdIn(person.src, code=person.household_code)
+                by_code[person.household_code] = target
+                ordered.append(target)
+        elif has_code_column or not households:
+            # No code on this row: a new household starts at its head (one-sheet layout), other
+            # rows belong to the household above (merged or left blank under the head's row).
+            if is_head:
+                target = HouseholdIn(person.src)
+                ordered.append(target)
+            elif current is not None:
+                target = current
+            else:
+                reason = "không xác định được hộ: dòng chưa có mã hộ và không đứng sau dòng chủ hộ"
+                if not has_code_column:
+                    reason = "không xác định được hộ: cần cột “Mã hộ” hoặc dòng “Chủ hộ” đứng trước các thành viên"
+                report.issues.append(Issue(ERROR, reason, person.src.sheet, person.src.row))
+                continue
+        else:
+            report.issues.append(
+                Issue(ERROR, "thiếu mã hộ (cột “Mã hộ”)", person.src.sheet, person.src.row)
+            )
+            continue
+        if row_household.fields or row_household.extra:
+            _merge_household(target, row_household, overwrite=is_head)
+        if person.head_name and "head_name" not in target.fields:
+            target.fields["head_name"] = person.head_name
+        current = target
+        person.household = target
+        target.persons.append(person)
+    return ordered
+
+
+# ---- validation and plan ---------------------------------------------------------------------
+
+_HOUSEHOLD_FIELDS = (
+    "head_name",
+    "address",
+    "digital_address_code",
+    "latitude",
+    "longitude",
+    "note",
+)
+_PERSON_FIELDS = (
+    "full_name",
+    "birth_date",
+    "birth_year_only",
+    "sex",
+    "relationship",
+    "identity_number",
+    "note",
+)
+
+
+def _person_key(name: str, birth: dt.date | None) -> tuple[str, dt.date | None]:
+    # Case- and space-insensitive but not diacritic-insensitive: "Hà" and "Hạ" are different names.
+    return _name_key(name), birth
+
+
+def _name_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def _diff(
+    instance: Any, fields: dict[str, Any], extra: dict[str, Any]
+) -> dict[str, tuple[Any, Any]]:
+    changes: dict[str, tuple[Any, Any]] = {}
+    for key, value in fields.items():
+        if value is _INVALID:
+            continue
+        old = getattr(instance, key)
+        if isinstance(old, Decimal) and value is not None:
+            value = Decimal(value).quantize(Decimal("0.000001"))
+        if old != value and not (old in (None, "") and value in (None, "")):
+            changes[key] = (old, value)
+    if extra:
+        merged = {**(instance.extra or {}), **extra}
+        if merged != (instance.extra or {}):
+            changes["extra"] = (instance.extra or {}, merged)
+    return changes
+
+
+def _validate_and_plan(
+    report: ImportReport, households: list[HouseholdIn], relationship_known: bool
+) -> None:
+    village = report.village
+    existing_h = {h.code: h for h in Household.objects.filter(village=village)}
+    persons_by_household: dict[int, list[Person]] = defaultdict(list)
+    for person in Person.objects.filter(village=village).order_by("id"):
+        persons_by_household[person.household_id].append(person)
+    used_codes = set(existing_h)
+    used_codes.update(h.code for h in households if h.code)
+    # Households without a code (one-sheet layout, no code column) match on the head's name and
+    # birth date, so importing the same file twice finds them again.
+    heads: dict[tuple[str, dt.date | None], Household] = {}
+    for household in existing_h.values():
+        for person in persons_by_household.get(household.pk, []):
+            if person.relationship == Relationship.HEAD:
+                heads[_person_key(person.full_name, person.birth_date)] = household
+    counter = 0
+
+    for household in households:
+        head = next(
+            (p for p in household.persons if p.fields.get("relationship") == Relationship.HEAD),
+            None,
+        )
+        if not relationship_known and head is None and household.fields.get("head_name"):
+            head = next(
+                (
+                    p
+                    for p in household.persons
+                    if _name_key(p.fields.get("full_name") or "")
+                    == _name_key(household.fields["head_name"])
+                ),
+                None,
+            )
+            if head is not None:
+                head.fields["relationship"] = Relationship.HEAD
+        if (
+            head is not None
+            and not household.fields.get("head_name")
+            and isinstance(head.fields.get("full_name"), str)
+        ):
+            household.fields["head_name"] = head.fields["full_name"]
+        if not household.code:
+            key = _person_key(
+                household.fields.get("head_name") or "",
+                head.fields.get("birth_date") if head else None,
+            )
+            found = heads.get(key) if head is not None else None
+            if found is not None:
+                household.code = found.code
+            else:
+                while True:
+                    counter += 1
+                    code = f"HO-{counter:04d}"
+                    if code not in used_codes:
+                        break
+                household.code = code
+                used_codes.add(code)
+        instance = existing_h.get(household.code)
+        if household.action == "lookup":
+            if instance is None:
+                p = household.persons[0]
+                report.issues.append(
+                    Issue(
+                        ERROR,
+                        f"mã hộ “{household.code}” không có ở trang hộ gia đình và chưa có trong sổ của thôn",
+                        p.src.sheet,
+                        p.src.row,
+                    )
+                )
+                continue
+            household.fields = {}
+        if instance is None:
+            if not household.fields.get("head_name"):
+                report.issues.append(
+                    Issue(
+                        ERROR,
+                        f"hộ “{household.code}”: thiếu họ tên chủ hộ",
+                        household.src.sheet,
+                        household.src.row,
+                    )
+                )
+            household.instance = Household(village=village, code=household.code)
+            household.action = "create"
+            household.changes = {
+                k: (None, v) for k, v in household.fields.items() if v is not _INVALID
+            }
+            if household.extra:
+                household.changes["extra"] = ({}, household.extra)
+        else:
+            household.instance = instance
+            household.changes = _diff(instance, household.fields, household.extra)
+            household.action = "update" if household.changes else "unchanged"
+        if household.persons and head is None and relationship_known:
+            report.issues.append(
+                Issue(
+                    WARNING,
+                    f"hộ “{household.code}” không có ai là “Chủ hộ”",
+                    household.src.sheet,
+                    household.src.row,
+                )
+            )
+
+        existing_p = persons_by_household.get(instance.pk, []) if instance is not None else []
+        by_key = {_person_key(p.full_name, p.birth_date): p for p in existing_p}
+        by_name: dict[str, list[Person]] = defaultdict(list)
+        for p in existing_p:
+            by_name[_name_key(p.full_name)].append(p)
+        seen: dict[tuple[str, dt.date | None], PersonIn] = {}
+        for person in household.persons:
+            name = person.fields.get("full_name")
+            if not name or name is _INVALID:
+                if name is not _INVALID:
+                    report.issues.append(
+                        Issue(ERROR, "thiếu họ và tên", person.src.sheet, person.src.row)
+                    )
+                continue
+            birth = person.fields.get("birth_date")
+            if birth is _INVALID:
+                continue
+            if "birth_date" in person.fields and birth is None:
+                report.issues.append(
+                    Issue(
+                        WARNING,
+                        f"“{name}” thiếu ngày sinh: không tính được độ tuổi lao động",
+                        person.src.sheet,
+                        person.src.row,
+                    )
+                )
+            key = _person_key(name, birth)
+            if key in seen:
+                first = seen[key]
+                report.issues.append(
+                    Issue(
+                        ERROR,
+                        f"“{name}” trùng với dòng {_vn_int(first.src.row)} (cùng hộ, cùng ngày sinh)",
+                        person.src.sheet,
+                        person.src.row,
+                    )
+                )
+                continue
+            seen[key] = person
+            match = by_key.get(key)
+            if match is None:
+                candidates = by_name.get(_name_key(name), [])
+                if len(candidates) == 1 and (
+                    candidates[0].birth_date is None
+                    or birth is None
+                    or "birth_date" not in person.fields
+                ):
+                    match = candidates[0]
+            if match is None:
+                person.instance = None  # written by a raw multi-row insert in apply()
+                person.action = "create"
+                person.changes = {k: (None, v) for k, v in person.fields.items()}
+                if person.extra:
+                    person.changes["extra"] = ({}, person.extra)
+            else:
+                fields = dict(person.fields)
+                if birth is None and match.birth_date is not None:
+                    fields.pop("birth_date", None)
+                    fields.pop("birth_year_only", None)
+                person.instance = match
+                person.changes = _diff(match, fields, person.extra)
+                person.action = "update" if person.changes else "unchanged"
+
+    counts = defaultdict(int)
+    for household in households:
+        if household.action in ("create", "update", "unchanged"):
+            counts[
+                f"households_{household.action}d"
+                if household.action != "unchanged"
+                else "households_unchanged"
+            ] += 1
+        for person in household.persons:
+            if person.action:
+                counts[
+                    f"persons_{person.action}d"
+                    if person.action != "unchanged"
+                    else "persons_unchanged"
+                ] += 1
+    counts["households_in_file"] = len(households)
+    counts["persons_in_file"] = sum(len(h.persons) for h in households)
+    report.counts = dict(counts)
+
+
+# ---- entry points ----------------------------------------------------------------------------
+
+
+def preview(
+    village: AdminUnit,
+    paths: list[Path],
+    *,
+    mapping: dict[str, str] | None = None,
+    names: list[str] | None = None,
+    progress: ProgressFn | None = None,
+) -> ImportReport:
+    """Parse and validate the files and plan the changes, writing nothing (the dry run)."""
+    if village.level != Level.VILLAGE:
+        raise DomainError(
+            f"Chỉ nhập hộ, nhân khẩu vào một thôn; “{village}” là {village.get_level_display()}.",
+            "not_a_village",
+        )
+    names = names or [p.name for p in paths]
+    report = ImportReport(village, names)
+    mapping = mapping or {}
+    table = H.lookup_table()
+    fields = H.all_fields()
+    sheets: list[Sheet] = []
+    for path, name in zip(paths, names, strict=True):
+
+        def _read_progress(done: int) -> None:
+            if progress:
+                progress("read", done, 0)
+
+        sheets.extend(read_file(path, _read_progress, display_name=name))
+    total_rows = sum(len(s.rows) for s in sheets)
+    if progress:
+        progress("validate", 0, total_rows)
+    parser = _Parser(report)
+    out: dict[str, list] = {"households": [], "persons": []}
+    has_code_column = False
+    relationship_known = False
+    for sheet in sheets:
+        layout, start = detect_layout(sheet, table, mapping, fields)
+        report.layouts.append(layout)
+        if layout.role == "ignored":
+            continue
+        _fix_ambiguous(sheet, layout, start, table)
+        keys = {c.field.key for c in layout.columns}
+        if layout.role == "persons":
+            has_code_column |= "household_code" in keys
+            relationship_known |= "relationship" in keys
+        _parse_sheet(sheet, layout, start, parser, report, out)
+        for letter, header in layout.unmatched:
+            report.issues.append(
+                Issue(
+                    WARNING,
+                    (
+                        f"cột “{header}” cũng là “{layout.duplicates[header][0]}” như cột "
+                        f"{layout.duplicates[header][1]}: bỏ qua (hãy chọn trường khác cho cột này nếu cần)"
+                        if header in layout.duplicates
+                        else f"không nhận ra cột “{header}”: bỏ qua (hãy chọn trường cho cột này nếu cần)"
+                    ),
+                    sheet.name,
+                    layout.header_row,
+                    letter,
+                    header,
+                )
+            )
+    if not any(layout.role != "ignored" for layout in report.layouts):
+        report.issues.append(
+            Issue(
+                ERROR,
+                "không tìm thấy dòng tiêu đề (cần ít nhất cột “Họ và tên” hoặc “Mã hộ” và một cột khác) trong các trang: "
+                + ", ".join(f"“{s.name}”" for s in sheets),
+            )
+        )
+        return report
+    if not out["households"] and not out["persons"]:
+        report.issues.append(Issue(ERROR, "tệp không có dòng dữ liệu nào dưới dòng tiêu đề"))
+        return report
+    households = _link(report, out["households"], out["persons"], has_code_column)
+    _validate_and_plan(report, households, relationship_known)
+    report.households = households
+    if progress:
+        progress("validate", total_rows, total_rows)
+    return report
+
+
+def _fix_ambiguous(sheet: Sheet, layout: SheetLayout, start: int, table: dict) -> None:
+    """ "Mã địa chỉ số" names the code (text) or the yes/no fact: decide by what the column holds."""
+    for column in layout.columns:
+        if column.field.key != "digital_address_code":
+            continue
+        values = [
+            row[column.index]
+            for _, row in sheet.rows[start : start + 200]
+            if column.index < len(row) and row[column.index] not in (None, "")
+        ]
+        if values and all(V.looks_bool(v) for v in values):
+            fact = catalogue()["digital_address"]
+            column.field = H.Field(fact.key, fact.level, H.BOOL, fact.label_vi)
+
+
+def _snapshot_changes(changes: dict[str, tuple[Any, Any]]) -> tuple[dict, dict]:
+    before = {k: _jsonable(v[0]) for k, v in changes.items()}
+    after = {k: _jsonable(v[1]) for k, v in changes.items()}
+    return before, after
+
+
+def _raw_insert(model: type[Any], rows: list[dict[str, Any]], returning: bool) -> list[int]:
+    """Multi-row INSERT … VALUES (…), (…) [RETURNING id] of plain dicts (attname -> value).
+
+    Django's bulk_create prepares every value of every field through the field API, which costs
+    more than the database itself on 100.000 rows; here each column has one precomputed converter
+    (dates, decimals and JSON through the connection's own adapters), everything else passes as is.
+    Returned ids come back in VALUES order, as Django's bulk_create also relies on.
+    """
+    if not rows:
+        return []
+    ops = connection.ops
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = []
+    for f in fields:
+        kind = f.get_internal_type()
+        if kind == "DateField":
+            convert = ops.adapt_datefield_value
+        elif kind == "DecimalField":
+            convert = functools.partial(_adapt_decimal, ops, f.max_digits, f.decimal_places)
+        elif kind == "JSONField":
+            convert = functools.partial(f.get_db_prep_save, connection=connection)
+        else:
+            convert = None
+        default = None if f.attname in rows[0] else f.get_default()
+        if default is not None and convert is not None:
+            default = convert(default)
+        columns.append((f.attname, convert, default))
+    table = ops.quote_name(model._meta.db_table)
+    names = ", ".join(ops.quote_name(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # SQLite allows 32.766 variables per statement, PostgreSQL 65.535.
+    batch = max(1, 30000 // len(fields))
+    ids: list[int] = []
+    suffix = " RETURNING " + ops.quote_name(model._meta.pk.column) if returning else ""
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            params: list[Any] = []
+            for row in chunk:
+                for attname, convert, default in columns:
+                    if attname in row:
+                        value = row[attname]
+                        params.append(
+                            convert(value) if convert is not None and value is not None else value
+                        )
+                    else:
+                        params.append(default)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}{suffix}",
+                params,
+            )
+            if returning:
+                ids.extend(r[0] for r in cursor.fetchall())
+    return ids
+
+
+def _adapt_decimal(ops: Any, max_digits: int, places: int, value: Any) -> Any:
+    return ops.adapt_decimalfield_value(Decimal(value), max_digits, places)
+
+
+def apply(
+    report: ImportReport, user: Any = None, progress: ProgressFn | None = None
+) -> ImportReport:
+    """Write the planned changes in one transaction, with the audit trail; refuses on errors."""
+    village = report.village
+    if user is not None and not can(user, Action.EDIT_REGISTRY, village):
+        raise PermissionDenied(f"edit_registry on {village}")
+    if not report.ok:
+        raise DomainError(
+            f"Tệp có {len(report.errors)} lỗi; chưa ghi gì. Hãy sửa rồi nhập lại.",
+            "import_has_errors",
+        )
+    now = timezone.now()
+    db_now = connection.ops.adapt_datetimefield_value(now)
+    new_h = [h for h in report.households if h.action == "create"]
+    upd_h = [h for h in report.households if h.action == "update"]
+    new_p = [p for h in report.households for p in h.persons if p.action == "create"]
+    upd_p = [p for h in report.households for p in h.persons if p.action == "update"]
+    total = len(new_h) + len(upd_h) + len(new_p) + len(upd_p)
+    with transaction.atomic():
+        actor = user if getattr(user, "pk", None) else None
+        parent = AuditEvent.objects.create(
+            actor=actor,
+            actor_name=getattr(user, "username", "") or "system",
+            action=AuditAction.IMPORT,
+            unit=village,
+            object_type="import",
+            object_repr=", ".join(report.file_names)[:200],
+            note=f"{', '.join(report.file_names)}: {report.summary()}"[:500],
+        )
+        rows = []
+        for h in new_h:
+            row = {
+                "village_id": village.pk,
+                "code": h.code,
+                "created_at": db_now,
+                "updated_at": db_now,
+                "extra": dict(h.extra),
+            }
+            row.update(h.fields)
+            rows.append(row)
+        for h, pk in zip(new_h, _raw_insert(Household, rows, returning=True), strict=True):
+            h.instance.pk = h.instance.id = pk
+        changed_fields: set[str] = set()
+        for h in upd_h:
+            for key, (_old, new) in h.changes.items():
+                setattr(h.instance, key, new)
+                changed_fields.add(key)
+            h.instance.updated_at = now
+        if upd_h:
+            Household.objects.bulk_update(
+                [h.instance for h in upd_h],
+                sorted(changed_fields | {"updated_at"}),
+                batch_size=1000,
+            )
+        if progress:
+            progress("write", len(new_h) + len(upd_h), total)
+
+        rows = []
+        for person in new_p:
+            row = {
+                "household_id": person.household.instance.pk,
+                "village_id": village.pk,
+                "created_at": db_now,
+                "updated_at": db_now,
+                "extra": dict(person.extra),
+            }
+            row.update(person.fields)
+            rows.append(row)
+        done = len(new_h) + len(upd_h)
+        for start in range(0, len(rows), 10000):
+            chunk = new_p[start : start + 10000]
+            for person, pk in zip(
+                chunk, _raw_insert(Person, rows[start : start + 10000], returning=True), strict=True
+            ):
+                person.pk = pk
+            done += len(chunk)
+            if progress:
+                progress("write", done, total)
+        p_fields: set[str] = set()
+        for person in upd_p:
+            for key, (_old, new) in person.changes.items():
+                setattr(person.instance, key, new)
+                p_fields.add(key)
+            person.instance.updated_at = now
+            person.pk = person.instance.pk
+        if upd_p:
+            Person.objects.bulk_update(
+                [p.instance for p in upd_p], sorted(p_fields | {"updated_at"}), batch_size=1000
+            )
+
+        base = {
+            "at": db_now,
+            "actor_id": actor.pk if actor else None,
+            "actor_name": parent.actor_name,
+            "unit_id": village.pk,
+            "batch_id": parent.pk,
+            "note": "",
+        }
+        events: list[dict[str, Any]] = []
+        for h in [*new_h, *upd_h]:
+            before, after = _snapshot_changes(h.changes)
+            created = h.action == "create"
+            events.append(
+                {
+                    **base,
+                    "action": AuditAction.CREATE if created else AuditAction.UPDATE,
+                    "object_type": "household",
+                    "object_id": str(h.instance.pk),
+                    "object_repr": f"{h.code} - {h.instance.head_name if not created else h.fields.get('head_name', '')}"[
+                        :200
+                    ],
+                    "household_id": h.instance.pk,
+                    "before": None if created else before,
+                    "after": after,
+                }
+            )
+        for person in [*new_p, *upd_p]:
+            before, after = _snapshot_changes(person.changes)
+            created = person.action == "create"
+            events.append(
+                {
+                    **base,
+                    "action": AuditAction.CREATE if created else AuditAction.UPDATE,
+                    "object_type": "person",
+                    "object_id": str(person.pk),
+                    "object_repr": str(person.fields.get("full_name") or person.instance.full_name)[
+                        :200
+                    ],
+                    "household_id": person.household.instance.pk,
+                    "before": None if created else before,
+                    "after": after,
+                }
+            )
+        _raw_insert(AuditEvent, events, returning=False)
+        if progress:
+            progress("write", total, total)
+    report.event = parent
+    report.applied = True
+    return report
+
+
+def import_files(
+    village: AdminUnit,
+    paths: list[Path],
+    *,
+    user: Any = None,
+    dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
+    names: list[str] | None = None,
+    progress: ProgressFn | None = None,
+) -> ImportReport:
+    """Preview, then apply unless `dry_run` or there are errors. The one call the CLI makes."""
+    if user is not None and not can(user, Action.EDIT_REGISTRY, village):
+        raise PermissionDenied(f"edit_registry on {village}")
+    report = preview(village, paths, mapping=mapping, names=names, progress=progress)
+    if report.ok and not dry_run:
+        apply(report, user, progress)
+    return report
+
+
+def import_events(village: AdminUnit):
+    """Past import events of a village, newest first, with how many rows each changed."""
+    from django.db.models import Count
+
+    return (
+        AuditEvent.objects.filter(unit=village, action=AuditAction.IMPORT, batch__isnull=True)
+        .annotate(changes=Count("items"))
+        .order_by("-at", "-id")
+    )

@@ -1,0 +1,237 @@
+"""Pages for data in and out. Thin: the work is in importer, jobs, lists and forms_xlsx.
+
+Import: upload -> preview (errors, warnings, a mapping step for unknown columns) -> confirm ->
+result; large files run in the background and the page polls the progress every second (htmx).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from smartvillage.accounts.permissions import Action, can
+from smartvillage.audit.models import AuditEvent
+from smartvillage.core.errors import DomainError
+from smartvillage.core.formats import parse_date_vi
+from smartvillage.core.views import get_visible_unit
+from smartvillage.registry.facts import fold
+from smartvillage.transfer import forms_xlsx, importer, jobs, lists
+from smartvillage.transfer.headers import all_fields
+from smartvillage.transfer.models import ImportJob, JobStatus
+from smartvillage.units.models import Level
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def _village_for_edit(request: HttpRequest, unit_id: int):
+    unit = get_visible_unit(request.user, unit_id)
+    if unit.level != Level.VILLAGE:
+        raise Http404("Chỉ nhập dữ liệu vào thôn.")
+    if not can(request.user, Action.EDIT_REGISTRY, unit):
+        raise PermissionDenied
+    return unit
+
+
+def _job_for(request: HttpRequest, job_id: Any) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.select_related("village"), pk=job_id)
+    if not can(request.user, Action.VIEW, job.village):
+        raise Http404
+    if not can(request.user, Action.EDIT_REGISTRY, job.village):
+        raise PermissionDenied
+    return job
+
+
+@login_required
+def import_start(request: HttpRequest, unit_id: int) -> HttpResponse:
+    village = _village_for_edit(request, unit_id)
+    error = ""
+    if request.method == "POST":
+        uploads = request.FILES.getlist("files")
+        if not uploads:
+            error = "Hãy chọn tệp để nhập."
+        elif sum(u.size for u in uploads) > MAX_UPLOAD_BYTES:
+            error = "Tệp quá lớn (tối đa 50 MB)."
+        else:
+            job = jobs.create_job(village, request.user, uploads)
+            jobs.start_preview(job)
+            return redirect("transfer:job", job_id=job.pk)
+    events = importer.import_events(village)[:50]
+    return render(
+        request, "transfer/import_start.html", {"unit": village, "events": events, "error": error}
+    )
+
+
+def _mapping_choices() -> list[tuple[str, str]]:
+    fields = all_fields()
+    return sorted(
+        ((key, f"{field.label} ({key})") for key, field in fields.items()), key=lambda c: c[1]
+    )
+
+
+@login_required
+def job_detail(request: HttpRequest, job_id: Any) -> HttpResponse:
+    job = _job_for(request, job_id)
+    report = job.report or {}
+    context = {
+        "job": job,
+        "unit": job.village,
+        "report": report,
+        "choices": _mapping_choices(),
+        "stale": jobs.stale(job),
+        "progress": _progress_context(job),
+        "unmatched": [
+            (layout["name"], u["letter"], u["header"])
+            for layout in report.get("layouts", [])
+            for u in layout["unmatched"]
+        ],
+    }
+    return render(request, "transfer/job.html", context)
+
+
+def _progress_context(job: ImportJob) -> dict[str, Any]:
+    phase, done, total = jobs.progress_of(job)
+    labels = {"read": "Đang đọc tệp", "validate": "Đang kiểm tra", "write": "Đang ghi vào sổ"}
+    percent = int(done * 100 / total) if total else None
+    return {
+        "phase": labels.get(phase, "Đang chuẩn bị"),
+        "done": done,
+        "total": total,
+        "percent": percent,
+    }
+
+
+@login_required
+def job_progress(request: HttpRequest, job_id: Any) -> HttpResponse:
+    job = _job_for(request, job_id)
+    if not job.is_running:
+        # Done: htmx reloads the whole page to show the preview or the result.
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
+    return render(
+        request, "transfer/_progress.html", {"job": job, "progress": _progress_context(job)}
+    )
+
+
+@login_required
+@require_POST
+def job_mapping(request: HttpRequest, job_id: Any) -> HttpResponse:
+    job = _job_for(request, job_id)
+    if job.status != JobStatus.PREVIEWED:
+        return redirect("transfer:job", job_id=job.pk)
+    fields = all_fields()
+    mapping = dict(job.mapping)
+    for key, value in request.POST.items():
+        if not key.startswith("map:"):
+            continue
+        header = key[4:]
+        if value == "__keep__":
+            continue
+        if value and value not in fields:
+            continue
+        mapping[fold(header)] = value
+    job.mapping = mapping
+    job.save(update_fields=["mapping", "updated_at"])
+    jobs.start_preview(job)
+    return redirect("transfer:job", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def job_confirm(request: HttpRequest, job_id: Any) -> HttpResponse:
+    job = _job_for(request, job_id)
+    if job.status != JobStatus.PREVIEWED or not job.report.get("ok"):
+        messages.error(request, "Tệp còn lỗi hoặc chưa kiểm tra xong; chưa ghi gì.")
+        return redirect("transfer:job", job_id=job.pk)
+    jobs.start_apply(job)
+    return redirect("transfer:job", job_id=job.pk)
+
+
+@login_required
+def event_detail(request: HttpRequest, unit_id: int, event_id: int) -> HttpResponse:
+    unit = get_visible_unit(request.user, unit_id)
+    if not (
+        can(request.user, Action.EDIT_REGISTRY, unit) or can(request.user, Action.VIEW_AUDIT, unit)
+    ):
+        raise PermissionDenied
+    event = get_object_or_404(
+        AuditEvent, pk=event_id, unit=unit, action="import", batch__isnull=True
+    )
+    items = event.items.order_by("id")[:500]
+    return render(
+        request,
+        "transfer/event.html",
+        {"unit": unit, "event": event, "items": items, "count": event.items.count()},
+    )
+
+
+@login_required
+def template_download(request: HttpRequest, unit_id: int) -> HttpResponse:
+    village = _village_for_edit(request, unit_id)
+    response = HttpResponse(forms_xlsx.template_xlsx(village), content_type=lists.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="mau-nhap-lieu-{village.code}.xlsx"'
+    return response
+
+
+@login_required
+def xlsform_download(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(forms_xlsx.xlsform_xlsx(), content_type=lists.XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="khao-sat-ho-gia-dinh-xlsform.xlsx"'
+    return response
+
+
+@login_required
+def list_index(request: HttpRequest, unit_id: int) -> HttpResponse:
+    from smartvillage.criteria.loader import all_sets
+
+    unit = get_visible_unit(request.user, unit_id)
+    may_export = can(request.user, Action.EXPORT_PERSONAL, unit)
+    sets = [(cset, lists.ratio_criteria(cset)) for cset in all_sets()]
+    sets = [(cset, criteria) for cset, criteria in sets if criteria]
+    return render(
+        request,
+        "transfer/lists.html",
+        {
+            "unit": unit,
+            "sets": sets,
+            "may_export": may_export,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def list_download(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_visible_unit(request.user, unit_id)
+    if not can(request.user, Action.EXPORT_PERSONAL, unit):
+        raise PermissionDenied
+    at: dt.date | None = None
+    if request.GET.get("at"):
+        try:
+            at = parse_date_vi(request.GET["at"])
+        except ValueError:
+            messages.error(request, f"Ngày “{request.GET['at']}” không hợp lệ (dd/mm/yyyy).")
+            return redirect("transfer:lists", unit_id=unit.pk)
+    try:
+        content, name, ctype = lists.export_list(
+            request.user,
+            unit,
+            request.GET.get("set", ""),
+            request.GET.get("criterion", ""),
+            request.GET.get("format", "xlsx"),
+            at,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("transfer:lists", unit_id=unit.pk)
+    response = HttpResponse(content, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
