@@ -8,15 +8,25 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from smartvillage.evidence import catalogue
 from smartvillage.units.models import AdminUnit
 
 
 def evidence_upload_to(instance: EvidenceRecord, filename: str) -> str:
-    return f"evidence/{instance.unit_id}/{filename}"
+    """Stored name: the unit, then the content hash and the checked extension.
+
+    The user's file name is kept in `file_name` only (shown and used on download), so a crafted
+    name can never choose the path on disk.
+    """
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    token = (instance.file_sha256 or "file")[:24]
+    return f"evidence/{instance.unit_id}/{token}.{ext}"
 
 
 class EvidenceRecord(models.Model):
-    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("đơn vị"))
+    unit = models.ForeignKey(
+        AdminUnit, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("đơn vị")
+    )
     category = models.CharField(_("nhóm"), max_length=20, db_index=True)
     type = models.CharField(_("loại"), max_length=60, db_index=True)
     title = models.CharField(_("tên/trích yếu"), max_length=300)
@@ -35,7 +45,13 @@ class EvidenceRecord(models.Model):
     file_name = models.CharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     file_size = models.PositiveIntegerField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -55,6 +71,14 @@ class EvidenceRecord(models.Model):
             return False
         return not (self.valid_until is not None and at is not None and self.valid_until < at)
 
+    @property
+    def category_label(self) -> str:
+        return catalogue.category_label(self.category)
+
+    @property
+    def type_label(self) -> str:
+        return catalogue.type_label(self.category, self.type)
+
     def as_dict(self) -> dict:
         return {
             "id": self.pk,
@@ -69,4 +93,11 @@ class EvidenceRecord(models.Model):
             "link": self.link,
             "attributes": self.attributes,
             "has_file": bool(self.file),
+            # Kept in snapshots so a frozen assessment lists its evidence without the live rows.
+            "type_label": self.type_label,
+            "description": self.description,
+            "since": self.since.isoformat() if self.since else None,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "file_name": self.file_name,
+            "file_sha256": self.file_sha256,
         }

@@ -1,0 +1,433 @@
+"""Action functions of the assessment workflow, with an explicit state machine.
+
+    draft ──submit──▶ submitted ──confirm (commune, villages only)──▶ confirmed ──appraise──▶ appraised ──recognise──▶ recognised
+      ▲                   │  (a commune's own assessment goes from submitted straight to appraisal)        │
+      └──── returned ◀────┴──────────── return (with a comment) ◀──────────────────────────────────────────┘
+            └──submit──▶ submitted (a new version; the earlier version and its snapshot are kept)
+
+Every function locks the assessment row (select_for_update), checks the state and the user's
+permission on the assessment's unit *before* writing anything, then writes the new state, the
+step (history) and an audit entry in one transaction. A refused step raises PermissionDenied
+(wrong role / wrong unit) or DomainError (wrong state, missing comment) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from smartvillage.accounts.permissions import Action, can, roles_on
+from smartvillage.assessments import snapshot as snap
+from smartvillage.assessments.models import (
+    Assessment,
+    AssessmentStep,
+    AssessmentVersion,
+    CriterionAppraisal,
+    State,
+    StepAction,
+)
+from smartvillage.audit import services as audit
+from smartvillage.audit.models import AuditAction
+from smartvillage.core.errors import DomainError
+from smartvillage.units.models import AdminUnit, Level
+
+NARRATIVE_FIELDS = (
+    "organisation_text",
+    "strengths",
+    "difficulties",
+    "report_number",
+    "signer_name",
+)
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: tuple[str, ...]
+    target: str
+
+
+TRANSITIONS: dict[str, Transition] = {
+    StepAction.SUBMIT: Transition(
+        StepAction.SUBMIT, (State.DRAFT, State.RETURNED), State.SUBMITTED
+    ),
+    StepAction.CONFIRM: Transition(StepAction.CONFIRM, (State.SUBMITTED,), State.CONFIRMED),
+    StepAction.RETURN: Transition(
+        StepAction.RETURN, (State.SUBMITTED, State.CONFIRMED, State.APPRAISED), State.RETURNED
+    ),
+    StepAction.APPRAISE: Transition(
+        StepAction.APPRAISE, (State.SUBMITTED, State.CONFIRMED), State.APPRAISED
+    ),
+    StepAction.RECOGNISE: Transition(StepAction.RECOGNISE, (State.APPRAISED,), State.RECOGNISED),
+}
+
+
+def _state_label(state: str) -> str:
+    return str(State(state).label)
+
+
+def required_action(assessment: Assessment, step: str) -> Action:
+    """Which permission a step needs, given the unit's level and the current state."""
+    is_village = assessment.unit.level == Level.VILLAGE
+    if step == StepAction.SUBMIT:
+        return Action.SUBMIT
+    if step == StepAction.CONFIRM:
+        return Action.CONFIRM
+    if step == StepAction.RETURN:
+        # The commune returns what a village submitted; after that it is the appraiser's call.
+        before_commune_step = assessment.state not in (
+            State.CONFIRMED,
+            State.APPRAISED,
+            State.RECOGNISED,
+        )
+        return Action.CONFIRM if is_village and before_commune_step else Action.APPRAISE
+    return Action.APPRAISE
+
+
+def allowed_sources(assessment: Assessment, step: str) -> tuple[str, ...]:
+    sources = TRANSITIONS[step].sources
+    is_village = assessment.unit.level == Level.VILLAGE
+    if step == StepAction.CONFIRM and not is_village:
+        return ()  # a commune's own assessment has no commune confirmation
+    if step == StepAction.APPRAISE:
+        # A village's assessment is appraised after the commune confirmed it; a commune's right away.
+        return (State.CONFIRMED,) if is_village else (State.SUBMITTED,)
+    return sources
+
+
+def may(user: Any, assessment: Assessment, step: str) -> bool:
+    """Whether `user` may take `step` now (for showing buttons; the actions check again)."""
+    return assessment.state in allowed_sources(assessment, step) and can(
+        user, required_action(assessment, step), assessment.unit
+    )
+
+
+def allowed_steps(user: Any, assessment: Assessment) -> list[str]:
+    return [step for step in TRANSITIONS if may(user, assessment, step)]
+
+
+def _check(user: Any, assessment: Assessment, step: str) -> Transition:
+    transition = TRANSITIONS[step]
+    if not can(user, required_action(assessment, step), assessment.unit):
+        raise PermissionDenied(f"{step} on assessment {assessment.pk}")
+    if assessment.state not in allowed_sources(assessment, step):
+        raise DomainError(
+            f"Hồ sơ đang ở trạng thái “{_state_label(assessment.state)}”, không thể thực hiện bước "
+            f"“{StepAction(step).label}”.",
+            "wrong_state",
+        )
+    return transition
+
+
+def _lock(assessment: Assessment) -> Assessment:
+    return Assessment.objects.select_for_update().select_related("unit").get(pk=assessment.pk)
+
+
+def _role_label(user: Any, unit: AdminUnit) -> str:
+    labels = [
+        str(a.get_role_display())
+        for a in roles_on(user)
+        if a.unit is None or unit.path.startswith(a.unit.path)
+    ]
+    return ", ".join(dict.fromkeys(labels))[:40]
+
+
+def _step(
+    user: Any,
+    assessment: Assessment,
+    action: str,
+    from_state: str,
+    comment: str = "",
+    at: dt.datetime | None = None,
+) -> AssessmentStep:
+    step = AssessmentStep.objects.create(
+        assessment=assessment,
+        version_number=assessment.current_version,
+        action=action,
+        from_state=from_state,
+        to_state=assessment.state,
+        actor=user if getattr(user, "pk", None) else None,
+        actor_name=getattr(user, "username", "") or "system",
+        actor_role=_role_label(user, assessment.unit),
+        at=at or timezone.now(),
+        comment=comment,
+    )
+    audit.record(
+        actor=user,
+        action=AuditAction.WORKFLOW,
+        instance=assessment,
+        unit=assessment.unit,
+        before={"state": from_state},
+        after={"state": assessment.state, "version": assessment.current_version},
+        note=f"{StepAction(action).label}{': ' + comment if comment else ''}",
+    )
+    return step
+
+
+def get_set_for(assessment: Assessment) -> Any:
+    from smartvillage.criteria.loader import get_set
+
+    return get_set(assessment.criteria_set_slug, assessment.criteria_set_version)
+
+
+# ---- creating and editing a draft ---------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create(
+    user: Any,
+    unit: AdminUnit,
+    criteria_set: str,
+    at: dt.date,
+    *,
+    version: int | None = None,
+    **narrative: str,
+) -> Assessment:
+    if not can(user, Action.SUBMIT, unit):
+        raise PermissionDenied(f"create assessment on {unit}")
+    from smartvillage.criteria.loader import get_set
+
+    cset = get_set(criteria_set, version)
+    if cset.level != unit.level:
+        raise DomainError(
+            f"Bộ tiêu chí “{cset.title}” dùng để đánh giá "
+            f"{'thôn' if cset.level == Level.VILLAGE else 'xã'}; {unit.full_name} không phù hợp.",
+            "wrong_level",
+        )
+    unknown = set(narrative) - set(NARRATIVE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    assessment = Assessment.objects.create(
+        unit=unit,
+        criteria_set_slug=cset.slug,
+        criteria_set_version=cset.version,
+        at=at,
+        created_by=user,
+        **narrative,
+    )
+    _step(user, assessment, StepAction.CREATE, "")
+    return assessment
+
+
+def _may_edit(user: Any, unit: AdminUnit) -> bool:
+    return can(user, Action.SUBMIT, unit) or can(user, Action.CONFIRM, unit)
+
+
+@transaction.atomic
+def do_edit(
+    user: Any, assessment: Assessment, *, at: dt.date | None = None, **narrative: str
+) -> Assessment:
+    """Change the reference date or the narrative while the assessment is a draft or returned."""
+    locked = _lock(assessment)
+    if not _may_edit(user, locked.unit):
+        raise PermissionDenied(f"edit assessment {assessment.pk}")
+    if not locked.is_editable:
+        raise DomainError(
+            f"Hồ sơ đang ở trạng thái “{_state_label(locked.state)}”; chỉ sửa được khi là dự thảo hoặc bị trả lại.",
+            "not_editable",
+        )
+    unknown = set(narrative) - set(NARRATIVE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    if at is not None and locked.state == State.RETURNED and at != locked.at:
+        raise DomainError(
+            "Hồ sơ đã nộp không đổi được ngày tham chiếu; hãy tạo hồ sơ mới.", "at_fixed"
+        )
+    if at is not None:
+        locked.at = at
+    for name, value in narrative.items():
+        setattr(locked, name, value)
+    locked.save()
+    _step(user, locked, StepAction.EDIT, locked.state)
+    return locked
+
+
+# ---- the workflow steps ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_submit(user: Any, assessment: Assessment, comment: str = "") -> AssessmentVersion:
+    """Freeze the evaluation as a new version and hand it on (village → commune, commune → appraiser)."""
+    locked = _lock(assessment)
+    transition = _check(user, locked, StepAction.SUBMIT)
+    from_state = locked.state
+    cset = get_set_for(locked)
+    narrative = {name: getattr(locked, name) for name in NARRATIVE_FIELDS}
+    document = snap.build_snapshot(locked.unit, cset, locked.at, narrative)
+    now = timezone.now().replace(microsecond=0)
+    locked.current_version += 1
+    version = AssessmentVersion.objects.create(
+        assessment=locked,
+        number=locked.current_version,
+        snapshot=document,
+        content_hash=snap.content_hash(document),
+        data_hash=snap.content_hash(document["data"]),
+        submitted_by=user,
+        submitted_at=now,
+        outcome=State.SUBMITTED,
+    )
+    locked.state = transition.target
+    locked.save()
+    _step(user, locked, StepAction.SUBMIT, from_state, comment)
+    return version
+
+
+def _current_version(assessment: Assessment) -> AssessmentVersion:
+    version = assessment.versions.filter(number=assessment.current_version).first()
+    if version is None:
+        raise DomainError("Hồ sơ chưa được nộp.", "not_submitted")
+    return version
+
+
+@transaction.atomic
+def do_confirm(user: Any, assessment: Assessment, comment: str = "") -> Assessment:
+    locked = _lock(assessment)
+    transition = _check(user, locked, StepAction.CONFIRM)
+    from_state = locked.state
+    locked.state = transition.target
+    locked.save()
+    AssessmentVersion.objects.filter(pk=_current_version(locked).pk).update(outcome=State.CONFIRMED)
+    _step(user, locked, StepAction.CONFIRM, from_state, comment)
+    return locked
+
+
+@transaction.atomic
+def do_return(user: Any, assessment: Assessment, comment: str) -> Assessment:
+    locked = _lock(assessment)
+    transition = _check(user, locked, StepAction.RETURN)
+    if not (comment or "").strip():
+        raise DomainError("Cần ghi ý kiến (lý do) khi trả lại hồ sơ.", "comment_required")
+    from_state = locked.state
+    locked.state = transition.target
+    locked.save()
+    AssessmentVersion.objects.filter(pk=_current_version(locked).pk).update(outcome=State.RETURNED)
+    _step(user, locked, StepAction.RETURN, from_state, comment.strip())
+    return locked
+
+
+@transaction.atomic
+def do_appraise(
+    user: Any, assessment: Assessment, verdicts: dict[str, tuple[bool, str]], comment: str = ""
+) -> Assessment:
+    """Record the appraiser's verdict on every criterion of the submitted version.
+
+    `verdicts` maps each criterion code to (agreed, comment); a disagreement needs a comment.
+    """
+    locked = _lock(assessment)
+    transition = _check(user, locked, StepAction.APPRAISE)
+    version = _current_version(locked)
+    codes = [c["code"] for c in version.snapshot["data"]["result"]["criteria"]]
+    missing = [code for code in codes if code not in verdicts]
+    if missing:
+        raise DomainError(
+            f"Chưa có ý kiến thẩm định cho tiêu chí: {', '.join(missing)}.", "verdict_missing"
+        )
+    extra = [code for code in verdicts if code not in codes]
+    if extra:
+        raise DomainError(f"Tiêu chí không có trong hồ sơ: {', '.join(extra)}.", "verdict_unknown")
+    unexplained = [
+        code for code in codes if not verdicts[code][0] and not (verdicts[code][1] or "").strip()
+    ]
+    if unexplained:
+        raise DomainError(
+            f"Cần ghi ý kiến cho tiêu chí không thống nhất: {', '.join(unexplained)}.",
+            "verdict_comment_required",
+        )
+    now = timezone.now()
+    CriterionAppraisal.objects.filter(version=version).delete()
+    CriterionAppraisal.objects.bulk_create(
+        [
+            CriterionAppraisal(
+                version=version,
+                criterion_code=code,
+                agreed=bool(verdicts[code][0]),
+                comment=(verdicts[code][1] or "").strip(),
+                appraiser=user,
+                at=now,
+            )
+            for code in codes
+        ]
+    )
+    from_state = locked.state
+    locked.state = transition.target
+    locked.save()
+    AssessmentVersion.objects.filter(pk=version.pk).update(outcome=State.APPRAISED)
+    disagreed = [code for code in codes if not verdicts[code][0]]
+    summary = comment.strip()
+    if disagreed:
+        summary = f"{summary}\nKhông thống nhất: {', '.join(disagreed)}".strip()
+    _step(user, locked, StepAction.APPRAISE, from_state, summary, at=now)
+    return locked
+
+
+@transaction.atomic
+def do_recognise(
+    user: Any,
+    assessment: Assessment,
+    decision_number: str,
+    decision_date: dt.date | None,
+    comment: str = "",
+) -> Assessment:
+    locked = _lock(assessment)
+    transition = _check(user, locked, StepAction.RECOGNISE)
+    if not (decision_number or "").strip() or decision_date is None:
+        raise DomainError("Cần nhập số và ngày của quyết định công nhận.", "decision_required")
+    version = _current_version(locked)
+    disagreed = list(
+        version.appraisals.filter(agreed=False).values_list("criterion_code", flat=True)
+    )
+    if disagreed:
+        raise DomainError(
+            f"Không công nhận được: còn tiêu chí không thống nhất khi thẩm định ({', '.join(disagreed)}); "
+            "hãy trả lại hồ sơ.",
+            "not_all_agreed",
+        )
+    if decision_date < version.submitted_at.date():
+        raise DomainError(
+            "Ngày quyết định công nhận không được trước ngày nộp hồ sơ.", "decision_date"
+        )
+    from_state = locked.state
+    locked.state = transition.target
+    locked.recognition_number = decision_number.strip()
+    locked.recognition_date = decision_date
+    locked.save()
+    AssessmentVersion.objects.filter(pk=version.pk).update(outcome=State.RECOGNISED)
+    note = f"Quyết định số {locked.recognition_number} ngày {decision_date:%d/%m/%Y}"
+    _step(user, locked, StepAction.RECOGNISE, from_state, f"{note}. {comment.strip()}".strip())
+    return locked
+
+
+# ---- reading ----------------------------------------------------------------------------------------
+
+
+def live_data(assessment: Assessment) -> dict[str, Any]:
+    return snap.build_data(assessment.unit, get_set_for(assessment), assessment.at)
+
+
+def data_changed(assessment: Assessment, version: AssessmentVersion | None = None) -> bool:
+    """True when evaluating now would give a different frozen document than the submission's."""
+    version = version or assessment.latest_version
+    if version is None:
+        return False
+    return snap.content_hash(live_data(assessment)) != version.data_hash
+
+
+def differences(assessment: Assessment, version: AssessmentVersion) -> list[dict[str, Any]]:
+    """Per criterion: the frozen and the live numbers where they differ (for the banner)."""
+    live = {c["code"]: c for c in live_data(assessment)["result"]["criteria"]}
+    out = []
+    for frozen in version.snapshot["data"]["result"]["criteria"]:
+        now = live.get(frozen["code"])
+        if now is None:
+            continue
+        keys = ("status", "numerator", "denominator")
+        if any(frozen.get(k) != now.get(k) for k in keys):
+            out.append(
+                {"code": frozen["code"], "title": frozen["title"], "frozen": frozen, "live": now}
+            )
+    return out

@@ -1,0 +1,93 @@
+from django.urls import reverse
+
+from smartvillage.assessments import services
+from smartvillage.assessments.models import Assessment, State
+from smartvillage.assessments.tests.conftest import AT, PHUTHO
+from smartvillage.core.testing import PASSWORD
+
+
+def _page(client, user, a):
+    client.login(username=user, password=PASSWORD)
+    return client.get(reverse("assessments:detail", args=[a.pk]))
+
+
+def test_create_and_submit_through_pages(world, village_data, client):
+    client.login(username="alice", password=PASSWORD)
+    url = reverse("assessments:list", args=[world.village1.pk])
+    response = client.post(url, {"criteria_set": PHUTHO, "at": "05/03/2024"})
+    a = Assessment.objects.get()
+    assert response.status_code == 302 and a.at == AT
+    page = client.get(reverse("assessments:detail", args=[a.pk])).content.decode()
+    assert "Nộp hồ sơ" in page and "Kết quả tính trực tiếp (dự thảo)" in page
+    client.post(reverse("assessments:step", args=[a.pk, "submit"]), {"comment": "Kính gửi xã"})
+    a.refresh_from_db()
+    assert a.state == State.SUBMITTED and a.current_version == 1
+
+
+def test_buttons_follow_role_and_unit(world, village_data, client):
+    a = services.do_create(world.alice, world.village1, PHUTHO, AT)
+    services.do_submit(world.alice, a)
+    page = _page(client, "dave", a).content.decode()
+    assert "Xác nhận (UBND xã)" in page and "Trả lại" in page
+    page = _page(client, "alice", a).content.decode()
+    assert (
+        "Xác nhận (UBND xã)" not in page
+        and f'action="/assessments/{a.pk}/step/submit/"' not in page
+    )
+    assert _page(client, "bob", a).status_code == 404  # another village's file is not visible
+    assert _page(client, "mallory", a).status_code == 404
+
+
+def test_wrong_user_post_is_refused_and_changes_nothing(world, village_data, client):
+    a = services.do_create(world.alice, world.village1, PHUTHO, AT)
+    services.do_submit(world.alice, a)
+    client.login(username="erin", password=PASSWORD)
+    response = client.post(reverse("assessments:step", args=[a.pk, "confirm"]))
+    assert response.status_code == 403
+    client.login(username="bob", password=PASSWORD)
+    assert (
+        client.post(
+            reverse("assessments:step", args=[a.pk, "return"]), {"comment": "x"}
+        ).status_code
+        == 404
+    )
+    a.refresh_from_db()
+    assert a.state == State.SUBMITTED and a.steps.count() == 2
+
+
+def test_return_without_comment_shows_message_and_history(world, village_data, client):
+    a = services.do_create(world.alice, world.village1, PHUTHO, AT)
+    services.do_submit(world.alice, a)
+    client.login(username="dave", password=PASSWORD)
+    response = client.post(
+        reverse("assessments:step", args=[a.pk, "return"]), {"comment": ""}, follow=True
+    )
+    assert "Cần ghi ý kiến" in response.content.decode()
+    response = client.post(
+        reverse("assessments:step", args=[a.pk, "return"]),
+        {"comment": "Thiếu Biểu 02"},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "Thiếu Biểu 02" in body and "Bị trả lại" in body
+    a.refresh_from_db()
+    assert a.state == State.RETURNED
+
+
+def test_appraisal_and_recognition_through_pages(world, village_data, client):
+    a = services.do_create(world.alice, world.village1, PHUTHO, AT)
+    services.do_submit(world.alice, a)
+    services.do_confirm(world.dave, a)
+    client.login(username="erin", password=PASSWORD)
+    page = client.get(reverse("assessments:detail", args=[a.pk])).content.decode()
+    assert "Thẩm định từng tiêu chí" in page
+    codes = ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"]
+    data = {f"agreed_{c}": "1" for c in codes} | {
+        "agreed_1.7": "0",
+        "comment_1.7": "Chưa có mô hình",
+    }
+    client.post(reverse("assessments:step", args=[a.pk, "appraise"]), data)
+    a.refresh_from_db()
+    assert a.state == State.APPRAISED
+    page = client.get(reverse("assessments:detail", args=[a.pk])).content.decode()
+    assert "Chưa có mô hình" in page and "Không thống nhất" in page

@@ -1,0 +1,130 @@
+"""The plan (kế hoạch) as a DOCX in the layout of the seeds' plans (seed 001, seed 003):
+national header, I. purpose and requirements, II. per criterion the requirement, the result and
+the tasks of the village and of the commune (budget, person responsible, deadline), III. time,
+IV. budget with a table of totals per criterion, V. organisation, "Nơi nhận" and the signature."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from smartvillage.core.formats import format_date, format_number, place_date_line, vietnamese_date
+from smartvillage.documents import rendering
+from smartvillage.documents.wording import money
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _task(task: Any, village_word: str) -> dict[str, Any]:
+    text = task.description.strip()
+    if task.deadline:
+        text = f"{text.rstrip('.;')}; thời gian hoàn thành trước {format_date(task.deadline)}."
+    details = []
+    if task.budget:
+        details.append(
+            f"Kinh phí: {money(task.budget)}{' (' + task.budget_note + ')' if task.budget_note else ''}"
+        )
+    elif task.budget_note:
+        details.append(f"Kinh phí: {task.budget_note}")
+    if task.responsible:
+        details.append(f"Trách nhiệm thực hiện: {task.responsible}")
+    status = task.get_status_display()
+    progress = f"Tình hình thực hiện: {status}"
+    if task.progress_note:
+        progress += f" – {task.progress_note.strip()}"
+    details.append(progress)
+    return {"text": text, "details": details}
+
+
+def plan_context(plan: Any, at: dt.date | None = None) -> dict[str, Any]:
+    from smartvillage.plans.services import commune_of, plan_view_model
+
+    model = plan_view_model(plan, at=at)
+    unit = plan.unit
+    commune = commune_of(unit) or unit
+    village_word = unit.get_unit_type_display() if unit.is_village else "xã"
+    number = plan.number.strip()
+    if not number:
+        number_line = "Số:        /KH-UBND"
+    else:
+        number_line = f"Số: {number}" if "/" in number else f"Số: {number}/KH-UBND"
+    items = []
+    for index, entry in enumerate(model["items"], start=1):
+        item = entry["item"]
+        written = item.result_text.strip()
+        computed = entry["computed"]
+        if written and computed:
+            result = f"{written} (Số liệu hệ thống: {computed})"
+        else:
+            result = written or computed or "Chưa tổng hợp đánh giá."
+        groups = []
+        if entry["village_tasks"]:
+            groups.append(
+                {
+                    "label": f"Đối với {village_word.lower()}:",
+                    "tasks": [_task(t, village_word) for t in entry["village_tasks"]],
+                }
+            )
+        if entry["commune_tasks"]:
+            groups.append(
+                {
+                    "label": "Đối với UBND xã:",
+                    "tasks": [_task(t, village_word) for t in entry["commune_tasks"]],
+                }
+            )
+        items.append(
+            {
+                "number": index,
+                "code": item.criterion_code,
+                "title": item.title,
+                "requirement": item.requirement,
+                "result": result,
+                "groups": groups,
+                "no_tasks": "" if groups else " Chưa giao nhiệm vụ.",
+                "budget_text": money(entry["budget"]) if entry["budget"] else "",
+                "budget_number": format_number(entry["budget"]) if entry["budget"] else "",
+            }
+        )
+    total = model["total_budget"]
+    basis = _lines(plan.preamble)
+    return {
+        "ISSUER_PARENT": "ỦY BAN NHÂN DÂN",
+        "ISSUER": commune.full_name.upper(),
+        "NUMBER_LINE": number_line,
+        "PLACE_DATE": place_date_line(plan.place or commune.name, plan.issued_date),
+        "subject": plan.title,
+        "basis": basis,
+        "intro": f"UBND {commune.full_name} ban hành kế hoạch {_lower_first(plan.title)}, cụ thể như sau:",
+        "purpose": _lines(plan.purpose),
+        "requirements": _lines(plan.requirements),
+        "items": items,
+        "deadline_text": f"Hoàn thành trước {vietnamese_date(plan.deadline)}."
+        if plan.deadline
+        else "Theo tiến độ từng nhiệm vụ.",
+        "total_budget_text": f"Dự kiến khoảng {money(total)}." if total else "Chưa xác định.",
+        "total_budget_number": format_number(total),
+        "organisation": _lines(plan.organisation),
+        "closing": f"Trên đây là kế hoạch {_lower_first(plan.title)}./.",
+        "recipients": plan.recipient_lines,
+        "SIGNER_AUTHORITY": plan.signer_authority,
+        "SIGNER_TITLE": plan.signer_title,
+        "SIGNER_NAME": plan.signer_name,
+    }
+
+
+def export_plan(plan: Any, fmt: str = "docx", at: dt.date | None = None) -> bytes:
+    """The plan document; its timestamps are the plan's last edit, so an unchanged plan exported
+    twice gives the same bytes."""
+    context = plan_context(plan, at=at or timezone.localdate())
+    data = rendering.render_docx("plan.docx", context, fixed_time=plan.updated_at, title=plan.title)
+    if fmt == "pdf":
+        return rendering.docx_to_pdf(data, fixed_time=plan.updated_at)
+    return data

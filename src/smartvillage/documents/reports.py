@@ -1,0 +1,439 @@
+"""The official reports, built from an assessment's frozen snapshot (or live for a draft):
+
+* ``mau01``    Phú Thọ "Mẫu số 01": Báo cáo kết quả thực hiện tiêu chí khu dân cư thông minh, with
+               sections I–IV of the guidance and the lists Biểu 01–04 as annexes;
+* ``criteria`` a criterion-by-criterion report for any set (requirement, current state, result),
+               in the manner of seed 003;
+* ``commune``  the commune summary (Kon Tum xã NTM thông minh): each village's result and the
+               commune's own criteria.
+
+Each builder turns the snapshot's "data" document into a flat context of ready-formatted strings
+(Vietnamese dates, 87,9 %, 1.234.000 đồng); the DOCX template only lays them out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from smartvillage.core.errors import DomainError
+from smartvillage.core.formats import (
+    format_date,
+    format_number,
+    format_percent,
+    place_date_line,
+    vietnamese_date,
+)
+from smartvillage.documents import rendering
+from smartvillage.documents.wording import describe, evidence_titles, legal_reference, status_label
+
+KINDS = ("mau01", "criteria", "commune")
+FORMATS = ("docx", "pdf")
+
+
+@dataclass
+class ReportSource:
+    """Where a report's numbers come from: a frozen version, or a live evaluation."""
+
+    data: dict[str, Any]
+    narrative: dict[str, str]
+    fixed_time: dt.datetime | None
+    provenance: str
+    frozen: bool
+
+
+# ---- sources --------------------------------------------------------------------------------------
+
+
+def source_from_version(version: Any) -> ReportSource:
+    submitted = timezone.localtime(version.submitted_at)
+    return ReportSource(
+        data=version.snapshot["data"],
+        narrative=version.snapshot.get("narrative") or {},
+        fixed_time=version.submitted_at,
+        frozen=True,
+        provenance=(
+            f"Số liệu chốt khi nộp hồ sơ lúc {submitted:%H:%M} ngày {submitted:%d/%m/%Y} "
+            f"(hồ sơ số {version.assessment_id}, phiên bản {version.number}; mã kiểm tra {version.content_hash[:16]})."
+        ),
+    )
+
+
+def source_live(
+    unit: Any, cset: Any, at: dt.date, narrative: dict[str, str] | None = None
+) -> ReportSource:
+    from smartvillage.assessments.snapshot import build_data, set_info
+    from smartvillage.criteria.engine import evaluate_children
+    from smartvillage.units.models import Level
+
+    data = build_data(unit, cset, at)
+    if "villages" not in data and unit.level != Level.VILLAGE and cset.level == Level.VILLAGE:
+        # The commune summary over a village set: every village of the commune against it.
+        data["villages"] = {
+            "criteria_set": set_info(cset),
+            "results": [r.to_dict() for r in evaluate_children(unit, cset, at)],
+        }
+    return ReportSource(
+        data=data,
+        narrative=narrative or {},
+        fixed_time=None,
+        frozen=False,
+        provenance=f"Số liệu tính trực tiếp từ hệ thống tại ngày tham chiếu {format_date(at)} (chưa chốt).",
+    )
+
+
+def source_for_assessment(assessment: Any, version_number: int | None = None) -> ReportSource:
+    """The assessment's frozen version (the latest unless a number is given); a never-submitted
+    draft is reported live with its narrative."""
+    from smartvillage.assessments.services import NARRATIVE_FIELDS, get_set_for
+
+    versions = assessment.versions.all()
+    version = (
+        versions.filter(number=version_number).first()
+        if version_number
+        else versions.order_by("-number").first()
+    )
+    if version_number and version is None:
+        raise DomainError(
+            f"Hồ sơ số {assessment.pk} không có phiên bản {version_number}.", "version_not_found"
+        )
+    if version is not None:
+        return source_from_version(version)
+    narrative = {name: getattr(assessment, name) for name in NARRATIVE_FIELDS}
+    return source_live(assessment.unit, get_set_for(assessment), assessment.at, narrative)
+
+
+# ---- shared formatting ----------------------------------------------------------------------------
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def _lines(text: str | None) -> list[str]:
+    return [
+        line.strip().lstrip("-+• ").strip() for line in (text or "").splitlines() if line.strip()
+    ]
+
+
+def _commune(data: dict[str, Any]) -> dict[str, Any]:
+    unit = data["unit"]
+    if unit["level"] == "commune":
+        return {"name": unit["name"], "full_name": unit["full_name"]}
+    return unit.get("commune") or {"name": unit["name"], "full_name": unit["full_name"]}
+
+
+def basis_line(cset: dict[str, Any]) -> str:
+    basis = cset["legal_basis"]
+    kind, subject = legal_reference(basis["number"], basis.get("title") or "")
+    text = f"Căn cứ {kind} số {basis['number']} {vietnamese_date(_date(basis['date']))} của {basis['issuer']}"
+    text += f" {subject}" if subject else f" ban hành {_lower_first(cset['title'])}"
+    return text + ";"
+
+
+def target_text(c: dict[str, Any]) -> str:
+    threshold = c.get("threshold")
+    if c["kind"] in ("ratio", "reported", "aggregate") and threshold is not None:
+        return f"≥ {format_percent(threshold * 100)}"
+    if c["kind"] == "count" and threshold is not None:
+        return f"≥ {format_number(threshold)}"
+    if c["kind"] in ("evidence", "prerequisite"):
+        return "Có minh chứng"
+    return ""
+
+
+def value_text(c: dict[str, Any]) -> str:
+    if c["status"] == "not_applicable":
+        return "Chưa áp dụng"
+    if c["status"] == "no_data":
+        return "Chưa có dữ liệu"
+    if c["kind"] in ("ratio", "reported", "aggregate"):
+        return f"{format_percent((c.get('value') or 0) * 100)} ({format_number(c.get('numerator'))}/{format_number(c.get('denominator'))})"
+    if c["kind"] == "count":
+        return format_number(c.get("numerator") or 0)
+    return f"{format_number(c.get('numerator') or 0)}/{format_number(c.get('denominator') or 0)} minh chứng"
+
+
+def criterion_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for c in data["result"]["criteria"]:
+        rows.append(
+            {
+                "code": c["code"],
+                "title": c["title"],
+                "requirement": c.get("requirement") or "",
+                "description": describe(c, with_evidence=False, with_status=False),
+                "evidence": evidence_titles(c),
+                "status": c["status"],
+                "status_label": status_label(c["status"]),
+                "target": target_text(c),
+                "value_text": value_text(c),
+                "group_code": c.get("group_code") or "",
+            }
+        )
+    return rows
+
+
+def _counts(data: dict[str, Any]) -> tuple[int, int]:
+    criteria = data["result"]["criteria"]
+    applicable = [c for c in criteria if c["status"] != "not_applicable"]
+    return sum(1 for c in applicable if c["status"] == "pass"), len(applicable)
+
+
+def _number_line(narrative: dict[str, str], suffix: str) -> str:
+    number = (narrative.get("report_number") or "").strip()
+    if not number:
+        return f"Số:        /{suffix}"
+    return f"Số: {number}" if "/" in number else f"Số: {number}/{suffix}"
+
+
+def _common(source: ReportSource, subject: str, recipients: list[str]) -> dict[str, Any]:
+    data = source.data
+    commune = _commune(data)
+    day = timezone.localtime(source.fixed_time).date() if source.fixed_time else None
+    passed_count, applicable_count = _counts(data)
+    overall = bool(data["result"]["passed"])
+    return {
+        "ISSUER_PARENT": "ỦY BAN NHÂN DÂN",
+        "ISSUER": commune["full_name"].upper(),
+        "NUMBER_LINE": _number_line(source.narrative, "BC-UBND"),
+        "PLACE_DATE": place_date_line(commune["name"], day),
+        "subject": subject,
+        "basis": [basis_line(data["criteria_set"])],
+        "criteria": criterion_rows(data),
+        "passed_count": passed_count,
+        "applicable_count": applicable_count,
+        "overall_label": "Đạt" if overall else "Không đạt",
+        "overall_word": "ĐẠT" if overall else "KHÔNG ĐẠT",
+        "recipients": recipients,
+        "SIGNER_AUTHORITY": "TM. ỦY BAN NHÂN DÂN",
+        "SIGNER_TITLE": "CHỦ TỊCH",
+        "SIGNER_NAME": source.narrative.get("signer_name") or "",
+        "provenance": source.provenance,
+        "unit_name": data["unit"]["full_name"],
+        "commune_name": commune["full_name"],
+        "at_text": format_date(_date(data["at"])),
+    }
+
+
+def _organisation(data: dict[str, Any], narrative: dict[str, str]) -> list[str]:
+    lines = _lines(narrative.get("organisation_text"))
+    if lines:
+        return lines
+    for record in data.get("evidence") or []:
+        if record["category"] != "document":
+            continue
+        label = record.get("type_label") or record["type"]
+        # "Quyết định thành lập tổ …: Quyết định thành lập tổ … Khu 5" says it twice.
+        same = record["title"].lower().startswith(label.lower()[:20])
+        text = record["title"] if same else f"{label}: {record['title']}"
+        details = []
+        if record.get("number"):
+            details.append(f"số {record['number']}")
+        if record.get("issued_date"):
+            details.append(f"ngày {format_date(_date(record['issued_date']))}")
+        if record.get("issuer"):
+            details.append(f"của {record['issuer']}")
+        lines.append(text + (f" ({' '.join(details)})" if details else ""))
+    return lines or ["Chưa có văn bản chỉ đạo, triển khai được cập nhật trên hệ thống."]
+
+
+def _strengths(
+    rows: list[dict[str, Any]], narrative: dict[str, str], passed: int, applicable: int
+) -> list[str]:
+    lines = _lines(narrative.get("strengths"))
+    if lines:
+        return lines
+    done = [r["code"] for r in rows if r["status"] == "pass"]
+    if not done:
+        return ["Chưa có tiêu chí đạt."]
+    return [f"Đạt {passed}/{applicable} tiêu chí (tiêu chí {', '.join(done)})."]
+
+
+def _difficulties(rows: list[dict[str, Any]], narrative: dict[str, str]) -> list[str]:
+    lines = _lines(narrative.get("difficulties"))
+    if lines:
+        return lines
+    open_rows = [r for r in rows if r["status"] in ("fail", "no_data")]
+    return [f"Tiêu chí {r['code']}: {r['description']}" for r in open_rows] or ["Không có."]
+
+
+# ---- the three reports ----------------------------------------------------------------------------
+
+
+def mau01_context(source: ReportSource) -> dict[str, Any]:
+    data = source.data
+    at = _date(data["at"])
+    unit = data["unit"]
+    context = _common(
+        source,
+        f"Kết quả thực hiện tiêu chí khu dân cư thông minh năm {at.year}",
+        ["Sở TT&TT;", "UBND huyện;", "Lưu: VT."],
+    )
+    rows = context["criteria"]
+    context["intro"] = (
+        f"UBND {context['commune_name']} báo cáo kết quả thực hiện tiêu chí khu dân cư thông minh của "
+        f"{unit['full_name']} (số liệu tại ngày {context['at_text']}) cụ thể như sau:"
+    )
+    context["organisation"] = _organisation(data, source.narrative)
+    context["strengths"] = _strengths(
+        rows, source.narrative, context["passed_count"], context["applicable_count"]
+    )
+    context["difficulties"] = _difficulties(rows, source.narrative)
+    context["self_assessment_prefix"] = f"{unit['full_name']}: "
+    context["self_assessment_suffix"] = (
+        f" tiêu chí khu dân cư thông minh theo {legal_reference(data['criteria_set']['legal_basis']['number'])[0]} "
+        f"số {data['criteria_set']['legal_basis']['number']} "
+        f"của {data['criteria_set']['legal_basis']['issuer']} (đạt {context['passed_count']}/{context['applicable_count']} tiêu chí)."
+    )
+    lists = []
+    for c in data["result"]["criteria"]:
+        code = c.get("list_code")
+        people = (data.get("members") or {}).get(c["code"])
+        if not code or people is None:
+            continue
+        met = [m for m in people if m["met"]]
+        households = c.get("population") == "households"
+        lists.append(
+            {
+                "code": code,
+                "title": c.get("list_title") or c["title"],
+                "subtitle": f"{unit['full_name']}, {context['commune_name']} – số liệu ngày {context['at_text']}",
+                "name_header": "Họ và Tên (chủ hộ)" if households else "Họ và Tên",
+                "rows": [
+                    {
+                        "index": format_number(i),
+                        "name": m["name"],
+                        "note": f"Mã hộ {m['household_code']}",
+                    }
+                    for i, m in enumerate(met, start=1)
+                ],
+                "total": format_number(len(met)),
+                "commune_signer": "",
+                "village_signer": "",
+            }
+        )
+    context["lists"] = lists
+    return context
+
+
+def criteria_context(source: ReportSource) -> dict[str, Any]:
+    data = source.data
+    unit = data["unit"]
+    cset = data["criteria_set"]
+    context = _common(
+        source,
+        f"Kết quả thực hiện {_lower_first(cset['title'])} – {unit['full_name']}",
+        ["UBND huyện;", "Phòng chuyên môn huyện;", "Lưu: VT."],
+    )
+    context["intro"] = (
+        f"UBND {context['commune_name']} báo cáo kết quả thực hiện các tiêu chí của {unit['full_name']} "
+        f"(số liệu tại ngày {context['at_text']}) như sau:"
+    )
+    counts = data.get("population") or {}
+    info = [
+        f"Đơn vị: {unit['full_name']}"
+        + (f", {context['commune_name']}." if unit["level"] != "commune" else ".")
+    ]
+    if counts:
+        info.append(
+            f"Dân số: {format_number(counts.get('persons', 0))} người ({format_number(counts.get('households', 0))} hộ)."
+        )
+    info.append(f"Bộ tiêu chí: {cset['title']} (phiên bản {cset['version']}).")
+    context["unit_info"] = info
+    by_code = {r["code"]: r for r in context["criteria"]}
+    context["groups"] = [
+        {
+            "code": g["code"],
+            "title": g["title"],
+            "criteria": [by_code[code] for code in g["codes"] if code in by_code],
+        }
+        for g in cset["groups"]
+    ]
+    context["self_assessment_prefix"] = f"{unit['full_name']}: "
+    context["self_assessment_suffix"] = (
+        f" theo {_lower_first(cset['title'])} (đạt {context['passed_count']}/{context['applicable_count']} tiêu chí)."
+    )
+    return context
+
+
+def commune_context(source: ReportSource) -> dict[str, Any]:
+    data = source.data
+    unit = data["unit"]
+    cset = data["criteria_set"]
+    context = _common(
+        source,
+        f"Tổng hợp kết quả thực hiện {_lower_first(cset['title'])} – {unit['full_name']}",
+        ["UBND huyện;", "VPĐP nông thôn mới huyện;", "Lưu: VT."],
+    )
+    context["intro"] = (
+        f"UBND {context['commune_name']} báo cáo tổng hợp kết quả của các thôn và các tiêu chí của xã "
+        f"(số liệu tại ngày {context['at_text']}) như sau:"
+    )
+    villages = (data.get("villages") or {}).get("results") or []
+    village_set = (data.get("villages") or {}).get("criteria_set")
+    rows = []
+    for index, result in enumerate(villages, start=1):
+        criteria = result["criteria"]
+        applicable = [c for c in criteria if c["status"] != "not_applicable"]
+        passed = sum(1 for c in applicable if c["status"] == "pass")
+        failing = [c["code"] for c in applicable if c["status"] != "pass"]
+        rows.append(
+            {
+                "index": format_number(index),
+                "name": result["unit"]["full_name"],
+                "passed_text": f"{passed}/{len(applicable)}",
+                "failing": ", ".join(failing) or "–",
+                "status_label": "Đạt" if result["passed"] else "Chưa đạt",
+            }
+        )
+    context["villages"] = rows
+    context["villages_total"] = format_number(len(rows))
+    context["villages_passed"] = format_number(sum(1 for r in villages if r["passed"]))
+    if village_set:
+        context["villages_intro"] = (
+            f"Đánh giá từng thôn theo {_lower_first(village_set['title'])}: "
+            f"{context['villages_passed']}/{context['villages_total']} thôn đạt."
+        )
+    else:
+        context["villages_intro"] = "Bộ tiêu chí không có tiêu chí đánh giá theo từng thôn."
+    if data["criteria_set"]["level"] == "village":
+        # A village set reported for a commune: its "own" criteria are the villages' criteria.
+        context["criteria"] = []
+    context["self_assessment_prefix"] = f"{unit['full_name']}: "
+    context["self_assessment_suffix"] = (
+        f" theo {_lower_first(cset['title'])} (đạt {context['passed_count']}/{context['applicable_count']} tiêu chí của xã; "
+        f"{context['villages_passed']}/{context['villages_total']} thôn đạt)."
+    )
+    return context
+
+
+BUILDERS = {"mau01": mau01_context, "criteria": criteria_context, "commune": commune_context}
+
+
+def render_report(kind: str, source: ReportSource, fmt: str = "docx") -> bytes:
+    if kind not in BUILDERS:
+        raise DomainError(
+            f"Loại báo cáo “{kind}” không có; chọn một trong: {', '.join(KINDS)}.", "report_kind"
+        )
+    if fmt not in FORMATS:
+        raise DomainError(f"Định dạng “{fmt}” không hỗ trợ; chọn docx hoặc pdf.", "report_format")
+    context = BUILDERS[kind](source)
+    data = rendering.render_docx(
+        f"{kind}.docx", context, fixed_time=source.fixed_time, title=context["subject"]
+    )
+    if fmt == "pdf":
+        return rendering.docx_to_pdf(data, fixed_time=source.fixed_time)
+    return data
+
+
+def report_filename(kind: str, source: ReportSource, fmt: str) -> str:
+    unit = source.data["unit"]
+    return f"{kind}-{unit['code']}-{source.data['at']}.{fmt}"

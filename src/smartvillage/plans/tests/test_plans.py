@@ -1,0 +1,200 @@
+import datetime as dt
+import io
+
+import docx
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from smartvillage.core.errors import DomainError
+from smartvillage.core.testing import PASSWORD, HouseholdFactory
+from smartvillage.documents.plan_export import export_plan
+from smartvillage.plans import services
+from smartvillage.plans.models import Plan, PlanTask, TaskStatus
+
+THANHHOA = "thanhhoa-thon-thong-minh-35"
+
+
+def _text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append(" | ".join(cell.text for cell in row.cells))
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def plan(world):
+    for i in range(4):
+        HouseholdFactory(village=world.village1, digital_address=i < 1)
+    plan = services.do_create_plan(
+        world.dave,
+        world.village1,
+        THANHHOA,
+        year=2022,
+        signer_name="Phạm Văn Định",
+        number="25/KH-UBND",
+        issued_date=dt.date(2022, 9, 5),
+    )
+    items = {i.criterion_code: i for i in plan.items.all()}
+    first, second = list(items.values())[:2]
+    services.do_add_task(
+        world.alice,
+        first,
+        executor="village",
+        description="Bổ sung thiết bị kết nối Internet tại nhà văn hóa",
+        responsible="Trưởng thôn và ban phát triển thôn",
+        budget_note="Thôn chịu trách nhiệm",
+        deadline=dt.date(2022, 11, 30),
+    )
+    services.do_add_task(
+        world.dave,
+        second,
+        executor="commune",
+        description="Đầu tư lắp đặt máy truyền thanh không dây cho thôn",
+        responsible="Đc Chủ tịch UBND xã",
+        budget=70_000_000,
+        deadline=dt.date(2022, 11, 30),
+        status=TaskStatus.IN_PROGRESS,
+        progress_note="Đã khảo sát vị trí",
+    )
+    services.do_add_task(
+        world.dave,
+        second,
+        executor="commune",
+        description="Hỗ trợ tổ CNSCĐ",
+        budget=5_000_000,
+        deadline=dt.date(2099, 1, 1),
+    )
+    return services.plan_with_tasks(plan.pk)
+
+
+def test_plan_created_from_set_with_items(plan):
+    from smartvillage.criteria.loader import get_set
+
+    cset = get_set(THANHHOA)
+    assert [i.criterion_code for i in plan.items.all()] == [c.code for c in cset.criteria]
+    first = plan.items.all()[0]
+    assert first.requirement == cset.criteria[0].requirement
+    assert plan.title.startswith("Xây dựng Thôn Một đạt") and plan.title.endswith("năm 2022")
+    assert "Quyết định số 35/QĐ-UBND ngày 12 tháng 8 năm 2022" in plan.preamble
+
+
+def test_totals_and_overdue(plan):
+    model = services.plan_view_model(plan, today=dt.date(2023, 1, 1))
+    assert model["total_budget"] == 75_000_000 and model["total_budget_text"] == "75.000.000 đồng"
+    budgets = [entry["budget"] for entry in model["items"]]
+    assert budgets[:2] == [0, 75_000_000] and sum(budgets) == 75_000_000
+    late = [t.description for entry in model["items"] for t in entry["tasks"] if t.is_late]
+    assert late == [
+        "Bổ sung thiết bị kết nối Internet tại nhà văn hóa",
+        "Đầu tư lắp đặt máy truyền thanh không dây cho thôn",
+    ]
+    assert model["overdue_count"] == 2
+    task = PlanTask.objects.get(budget=70_000_000)
+    task.status = TaskStatus.DONE
+    assert not task.is_overdue(dt.date(2023, 1, 1))
+    assert plan.total_budget == 75_000_000
+
+
+def test_permissions(world, plan):
+    item = plan.items.all()[0]
+    with pytest.raises(PermissionDenied):
+        services.do_add_task(world.bob, item, executor="village", description="x")
+    with pytest.raises(PermissionDenied):
+        services.do_add_task(world.erin, item, executor="village", description="x")
+    with pytest.raises(PermissionDenied):
+        services.do_create_plan(world.mallory, world.village1, THANHHOA)
+    task = PlanTask.objects.first()
+    with pytest.raises(PermissionDenied):
+        services.do_update_task(world.bob, task, status=TaskStatus.DONE)
+    task.refresh_from_db()
+    assert task.status != TaskStatus.DONE
+    with pytest.raises(DomainError, match="dành cho thôn"):
+        services.do_create_plan(world.dave, world.commune, THANHHOA)
+    with pytest.raises(DomainError, match="trạng thái"):
+        services.do_update_task(world.dave, task, status="bogus")
+
+
+def test_plan_page_highlights_overdue_and_totals(world, plan, client):
+    client.login(username="alice", password=PASSWORD)
+    body = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert body.count('class="overdue"') == 2 and "Quá hạn" in body
+    assert "75.000.000 đồng" in body and "70.000.000" in body
+    client.login(username="bob", password=PASSWORD)
+    assert client.get(reverse("plans:detail", args=[plan.pk])).status_code == 404
+
+
+def test_task_add_through_page_with_vietnamese_money(world, plan, client):
+    client.login(username="alice", password=PASSWORD)
+    item = plan.items.all()[3]
+    client.post(
+        reverse("plans:task_add", args=[item.pk]),
+        {
+            "executor": "village",
+            "description": "Lập danh sách hộ để gắn mã địa chỉ",
+            "responsible": "Trưởng thôn",
+            "budget": "1.234.000",
+            "deadline": "10/10/2022",
+            "status": "todo",
+        },
+    )
+    task = PlanTask.objects.get(item=item)
+    assert task.budget == 1_234_000 and task.deadline == dt.date(2022, 10, 10)
+    response = client.post(
+        reverse("plans:task_add", args=[item.pk]),
+        {"executor": "village", "description": "x", "budget": "bảy triệu", "status": "todo"},
+        follow=True,
+    )
+    assert "không hợp lệ" in response.content.decode()
+    assert PlanTask.objects.filter(item=item).count() == 1
+
+
+def test_export_docx_layout(plan):
+    data = export_plan(plan, "docx", at=dt.date(2022, 9, 1))
+    text = _text(data)
+    for expected in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "ỦY BAN NHÂN DÂN",
+        "XÃ AN",
+        "Số: 25/KH-UBND",
+        "Xã An, ngày 05 tháng 9 năm 2022",
+        "KẾ HOẠCH",
+        plan.title,
+        "I. MỤC ĐÍCH, YÊU CẦU",
+        "II. NỘI DUNG THỰC HIỆN",
+        "1. Tiêu chí",
+        "Yêu cầu của tiêu chí:",
+        "Kết quả tiêu chí:",
+        "Nhiệm vụ thực hiện:",
+        "Đối với thôn:",
+        "Đối với UBND xã:",
+        "Kinh phí: Thôn chịu trách nhiệm",
+        "Kinh phí: 70.000.000 đồng",
+        "Trách nhiệm thực hiện: Đc Chủ tịch UBND xã",
+        "thời gian hoàn thành trước 30/11/2022",
+        "Tình hình thực hiện: Đang thực hiện – Đã khảo sát vị trí",
+        "III. THỜI GIAN:",
+        "IV. KINH PHÍ THỰC HIỆN: Dự kiến khoảng 75.000.000 đồng.",
+        "Tổng cộng | 75.000.000",
+        "V. TỔ CHỨC THỰC HIỆN",
+        "Nơi nhận:",
+        "- Lưu: VT.",
+        "TM. ỦY BAN NHÂN DÂN",
+        "CHỦ TỊCH",
+        "Phạm Văn Định",
+    ]:
+        assert expected in text, expected
+    assert "{{" not in text and "{%" not in text
+    assert export_plan(plan, "docx", at=dt.date(2022, 9, 1)) == data
+
+
+def test_cli_plan_export(plan, tmp_path):
+    out = tmp_path / "kh.docx"
+    call_command("plan", "export", "--plan", str(plan.pk), "--format", "docx", "-o", str(out))
+    assert "KẾ HOẠCH" in _text(out.read_bytes())
+    with pytest.raises(CommandError, match="Không có kế hoạch"):
+        call_command("plan", "export", "--plan", "999999", "--format", "docx", "-o", str(out))
+    assert Plan.objects.count() == 1
