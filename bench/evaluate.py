@@ -1,0 +1,402 @@
+"""Benchmark: evaluate one criteria set for every village of a synthetic province.
+
+    python bench/evaluate.py [--persons 1000000] [--villages 1000] [--db sqlite,postgres]
+                             [--criteria-set phutho-khu-dan-cu-thong-minh-1491] [--at 2024-06-30]
+
+Generates the same synthetic province (seeded) into a fresh SQLite file and/or a fresh PostgreSQL
+database, evaluates the set for all villages with the engine (evaluate_children) and for one
+village (evaluate), and computes the same ratios with DuckDB over the same rows as the reference.
+Every village's numerator and denominator must agree with DuckDB. Prints a table; it asserts no
+time. Each database runs in its own process (Django binds one database per process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+
+HOUSEHOLD_RATES = {
+    "fibre_internet": 0.82,
+    "internet": 0.9,
+    "mobile_broadband": 0.9,
+    "digital_address_notified": 0.97,
+    "digital_address": 0.95,
+}
+PERSON_RATES = {
+    "smartphone": 0.87,
+    "epayment_account": 0.79,
+    "digital_skills_trained": 0.71,
+    "online_public_services": 0.6,
+    "vneid": 0.8,
+}
+
+
+def generate(persons: int, villages: int, out: Path, seed: int = 2024) -> dict:
+    """Write households.csv and persons.csv (ids are assigned here, so every backend has the same rows)."""
+    rng = random.Random(seed)
+    households = round(persons / 3.5)
+    out.mkdir(parents=True, exist_ok=True)
+    hfile = (out / "households.csv").open("w", newline="", encoding="utf-8")
+    pfile = (out / "persons.csv").open("w", newline="", encoding="utf-8")
+    hw, pw = csv.writer(hfile), csv.writer(pfile)
+    hw.writerow(["id", "village", "code", *HOUSEHOLD_RATES])
+    pw.writerow(["id", "household_id", "village", "sex", "birth_date", *PERSON_RATES])
+    person_id = 0
+    base = dt.date(1935, 1, 1).toordinal()
+    span = dt.date(2024, 6, 1).toordinal() - base
+    for hid in range(1, households + 1):
+        village = (hid - 1) * villages // households  # 0-based village index, contiguous blocks
+        hw.writerow(
+            [
+                hid,
+                village,
+                f"H{hid:07d}",
+                *(int(rng.random() < r) for r in HOUSEHOLD_RATES.values()),
+            ]
+        )
+        size = (
+            persons - person_id if hid == households else max(1, min(8, round(rng.gauss(3.5, 1.3))))
+        )
+        size = min(size, persons - person_id - (households - hid))
+        for _ in range(max(1, size)):
+            if person_id >= persons:
+                break
+            person_id += 1
+            birth = dt.date.fromordinal(base + rng.randrange(span))
+            pw.writerow(
+                [
+                    person_id,
+                    hid,
+                    village,
+                    "M" if rng.random() < 0.49 else "F",
+                    birth.isoformat(),
+                    *(int(rng.random() < r) for r in PERSON_RATES.values()),
+                ]
+            )
+    hfile.close()
+    pfile.close()
+    return {"households": households, "persons": person_id, "villages": villages}
+
+
+def duckdb_reference(out: Path, at: dt.date, bounds: dict, repeats: int) -> tuple[float, dict]:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE h AS SELECT * FROM read_csv_auto('{out / 'households.csv'}')")
+    con.execute(
+        f"CREATE TABLE p AS SELECT * FROM read_csv_auto('{out / 'persons.csv'}', types={{'birth_date': 'DATE'}})"
+    )
+    wa = (
+        f"((sex = 'M' AND birth_date BETWEEN DATE '{bounds['M'][0]}' AND DATE '{bounds['M'][1]}') OR "
+        f"(sex = 'F' AND birth_date BETWEEN DATE '{bounds['F'][0]}' AND DATE '{bounds['F'][1]}'))"
+    )
+    person_sql = (
+        f"SELECT village, count(*) FILTER (WHERE {wa}) AS d, "
+        f"count(*) FILTER (WHERE {wa} AND smartphone = 1) AS n2, count(*) FILTER (WHERE {wa} AND epayment_account = 1) AS n3, "
+        f"count(*) FILTER (WHERE {wa} AND digital_skills_trained = 1) AS n4 FROM p GROUP BY village"
+    )
+    household_sql = "SELECT village, count(*) AS d, count(*) FILTER (WHERE fibre_internet = 1) AS n1, count(*) FILTER (WHERE digital_address_notified = 1) AS n5 FROM h GROUP BY village"
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        prow = con.execute(person_sql).fetchall()
+        hrow = con.execute(household_sql).fetchall()
+        times.append(time.perf_counter() - start)
+    numbers: dict = {}
+    for village, d, n2, n3, n4 in prow:
+        numbers.setdefault(village, {}).update({"1.2": [n2, d], "1.3": [n3, d], "1.4": [n4, d]})
+    for village, d, n1, n5 in hrow:
+        numbers.setdefault(village, {}).update({"1.1": [n1, d], "1.5": [n5, d]})
+    return min(times), numbers
+
+
+# ---- the per-database worker (runs in a child process) ----------------------------------------
+
+
+def worker(args: argparse.Namespace) -> None:
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("SMARTVILLAGE_DATA_DIR", tempfile.mkdtemp(prefix="svbench-"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "smartvillage.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from smartvillage.criteria.engine import evaluate, evaluate_children
+    from smartvillage.criteria.loader import get_set
+    from smartvillage.registry.models import Household, Person
+    from smartvillage.units.models import AdminUnit, Level, Scheme, UnitType
+    from smartvillage.units.services import create_unit
+
+    call_command("migrate", verbosity=0)
+    out = Path(args.data)
+    start = time.perf_counter()
+    province = create_unit(
+        parent=None,
+        level=Level.PROVINCE,
+        unit_type=UnitType.TINH,
+        code="B01",
+        name="Tỉnh Benchmark",
+        scheme=Scheme.PRE_2025,
+    )
+    communes = [
+        create_unit(
+            parent=province,
+            level=Level.COMMUNE,
+            unit_type=UnitType.XA,
+            code=f"B01{c:03d}",
+            name=f"Xã {c}",
+            scheme=Scheme.PRE_2025,
+        )
+        for c in range(max(1, args.villages // 10))
+    ]
+    village_units = []
+    for v in range(args.villages):
+        commune = communes[v * len(communes) // args.villages]
+        village_units.append(
+            AdminUnit(
+                parent=commune,
+                level=Level.VILLAGE,
+                unit_type=UnitType.THON,
+                code=f"{commune.code}-T{v:04d}",
+                name=f"Thôn {v}",
+                scheme=Scheme.LOCAL,
+            )
+        )
+    AdminUnit.objects.bulk_create(village_units, batch_size=1000)
+    village_units = list(AdminUnit.objects.filter(level=Level.VILLAGE).order_by("code"))
+    for u in village_units:
+        u.path = f"{u.parent.path}{u.pk}/"
+    AdminUnit.objects.bulk_update(village_units, ["path"], batch_size=1000)
+    village_id = [u.pk for u in village_units]
+
+    now = "2024-06-30 00:00:00+00:00"
+    h_fields = [f for f in Household._meta.concrete_fields if not f.primary_key]
+    p_fields = [f for f in Person._meta.concrete_fields if not f.primary_key]
+
+    def h_rows():
+        with (out / "households.csv").open(encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            for r in reader:
+                values = {
+                    "village_id": village_id[int(r["village"])],
+                    "code": r["code"],
+                    "head_name": f"Chủ hộ {r['id']}",
+                    "extra": "{}",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                values.update({k: r[k] == "1" for k in HOUSEHOLD_RATES})
+                yield [int(r["id"])] + [values.get(f.attname, _default(f)) for f in h_fields]
+
+    def p_rows():
+        with (out / "persons.csv").open(encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            for r in reader:
+                values = {
+                    "household_id": int(r["household_id"]),
+                    "village_id": village_id[int(r["village"])],
+                    "full_name": f"Người {r['id']}",
+                    "birth_date": r["birth_date"],
+                    "sex": r["sex"],
+                    "extra": "{}",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                values.update({k: r[k] == "1" for k in PERSON_RATES})
+                yield [int(r["id"])] + [values.get(f.attname, _default(f)) for f in p_fields]
+
+    for model, fields, rows in ((Household, h_fields, h_rows()), (Person, p_fields, p_rows())):
+        table = model._meta.db_table
+        columns = ["id"] + [f.column for f in fields]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+                batch = []
+                for row in rows:
+                    batch.append(row)
+                    if len(batch) == 20000:
+                        cursor.executemany(sql, batch)
+                        batch = []
+                if batch:
+                    cursor.executemany(sql, batch)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
+    load_seconds = time.perf_counter() - start
+
+    cset = get_set(args.criteria_set)
+    at = dt.date.fromisoformat(args.at)
+    evaluate_children(province, cset, at)  # warm-up: caches, planner statistics
+    times = []
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        results = evaluate_children(province, cset, at)
+        times.append(time.perf_counter() - start)
+    index_of = {pk: i for i, pk in enumerate(village_id)}
+    numbers = {
+        index_of[r.unit.pk]: {
+            c.code: [c.numerator, c.denominator] for c in r.criteria if c.kind == "ratio"
+        }
+        for r in results
+    }
+    one = village_units[len(village_units) // 2]
+    single = []
+    for _ in range(20):
+        start = time.perf_counter()
+        evaluate(one, cset, at)
+        single.append(time.perf_counter() - start)
+    print(
+        json.dumps(
+            {
+                "vendor": connection.vendor,
+                "load_seconds": load_seconds,
+                "all_villages": min(times),
+                "one_village_ms": statistics.median(single) * 1000,
+                "numbers": numbers,
+                "persons": Person.objects.count(),
+                "households": Household.objects.count(),
+            }
+        )
+    )
+
+
+def _default(field):
+    if field.has_default():
+        value = field.get_default()
+        return json.dumps(value) if isinstance(value, dict) else value
+    return None if field.null else ""
+
+
+# ---- the driver -------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--villages", type=int, default=1000)
+    parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument("--criteria-set", default="phutho-khu-dan-cu-thong-minh-1491")
+    parser.add_argument("--at", default="2024-06-30")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args)
+        return
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from smartvillage.criteria.working_age import working_age_range
+
+    at = dt.date.fromisoformat(args.at)
+    tmp = Path(tempfile.mkdtemp(prefix="svbench-"))
+    start = time.perf_counter()
+    sizes = generate(args.persons, args.villages, tmp / "data")
+    print(
+        f"generated {sizes['persons']:,} persons, {sizes['households']:,} households, {sizes['villages']:,} villages in {time.perf_counter() - start:.1f} s"
+    )
+    bounds = {
+        s: (working_age_range(at, s).earliest, working_age_range(at, s).latest) for s in ("M", "F")
+    }
+    duck_seconds, reference = duckdb_reference(tmp / "data", at, bounds, args.repeats)
+
+    rows = [("DuckDB (reference)", sizes["persons"], duck_seconds, 1.0, None, "-")]
+    for backend in [b.strip() for b in args.db.split(",") if b.strip()]:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+        else:
+            name = f"sv_bench_{os.getpid()}"
+            subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {name}"], check=True)
+            url = f"postgres://postgres@127.0.0.1:5432/{name}"
+        try:
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--worker",
+                    "--database-url",
+                    url,
+                    "--data",
+                    str(tmp / "data"),
+                    "--villages",
+                    str(args.villages),
+                    "--criteria-set",
+                    args.criteria_set,
+                    "--at",
+                    args.at,
+                    "--repeats",
+                    str(args.repeats),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "SMARTVILLAGE_DATA_DIR": str(tmp / "svdata")},
+            )
+        finally:
+            if backend != "sqlite":
+                subprocess.run(
+                    ["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=False
+                )
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        engine_numbers = {int(k): v for k, v in result["numbers"].items()}
+        mismatches = [
+            (v, code)
+            for v, codes in reference.items()
+            for code, pair in codes.items()
+            if engine_numbers.get(v, {}).get(code) != pair
+        ]
+        agree = (
+            "yes"
+            if not mismatches and len(engine_numbers) == len(reference)
+            else f"NO ({len(mismatches)} differ)"
+        )
+        rows.append(
+            (
+                f"{result['vendor']} (engine)",
+                result["persons"],
+                result["all_villages"],
+                result["all_villages"] / duck_seconds,
+                result["one_village_ms"],
+                agree,
+            )
+        )
+        print(f"{backend}: loaded in {result['load_seconds']:.1f} s")
+
+    print()
+    print(
+        f"criteria set {args.criteria_set}, reference date {args.at}, {sizes['villages']:,} villages, best of {args.repeats}"
+    )
+    print(
+        f"{'backend':<22} {'persons':>10} {'all villages (s)':>17} {'× DuckDB':>9} {'one village (ms)':>17} {'agrees':>8}"
+    )
+    for name, persons, seconds, ratio, one_ms, agree in rows:
+        one = "-" if one_ms is None else f"{one_ms:.1f}"
+        print(f"{name:<22} {persons:>10,} {seconds:>17.3f} {ratio:>9.2f} {one:>17} {agree:>8}")
+
+
+if __name__ == "__main__":
+    main()
