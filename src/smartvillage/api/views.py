@@ -349,8 +349,7 @@ def evaluation_json(unit: AdminUnit, cset: CriteriaSet, at: dt.date) -> dict[str
     """The JSON of `smartvillage evaluate --format json`: the unit, then each village below it."""
     data = engine.evaluate(unit, cset, at).to_dict()
     if unit.level != Level.VILLAGE:
-        children = engine.evaluate_children(unit, cset, at) if cset.level == Level.VILLAGE else []
-        data["children"] = [child.to_dict() for child in children]
+        data["children"] = [child.to_dict() for child in engine.evaluate_children(unit, cset, at)]
     return data
 
 
@@ -368,7 +367,10 @@ class UnitEvaluationView(_UnitScoped, ApiView):
         query = EvaluationQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         cset = _criteria_set(query.validated_data)
-        return Response(evaluation_json(unit, cset, _at(query.validated_data)))
+        try:
+            return Response(evaluation_json(unit, cset, _at(query.validated_data)))
+        except DomainError as exc:
+            raise ValidationError({"criteria_set": [exc.message]}) from None
 
 
 @extend_schema(

@@ -7,8 +7,9 @@ import decimal
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
-from smartvillage.audit.models import AuditEvent
+from smartvillage.audit.models import AuditAction, AuditEvent
 
 _SKIP = {"created_at", "updated_at"}
 
@@ -46,6 +47,7 @@ def record(
     note: str = "",
     object_type: str | None = None,
     object_repr: str | None = None,
+    object_id: str | None = None,
     save: bool = True,
 ) -> AuditEvent:
     event = AuditEvent(
@@ -54,7 +56,13 @@ def record(
         action=action,
         unit=unit,
         object_type=object_type or (instance._meta.model_name if instance is not None else ""),
-        object_id=str(instance.pk) if instance is not None and instance.pk else "",
+        object_id=(
+            object_id
+            if object_id is not None
+            else str(instance.pk)
+            if instance is not None and instance.pk
+            else ""
+        ),
         object_repr=(
             object_repr
             if object_repr is not None
@@ -71,3 +79,41 @@ def record(
     if save:
         event.save()
     return event
+
+
+VIEW_LOG_WINDOW = dt.timedelta(hours=1)
+
+
+def record_view(
+    *,
+    actor: Any,
+    unit: Any,
+    object_type: str,
+    object_id: str = "",
+    object_repr: str = "",
+    household_id: int | None = None,
+    note: str = "",
+) -> None:
+    """Personal data was shown to `actor` (Law 91/2025: who saw whose data).
+
+    One entry per actor and object per hour, so paging through a list or reloading a page does
+    not flood the trail while every distinct look is still on record.
+    """
+    recent = AuditEvent.objects.filter(
+        action=AuditAction.VIEW,
+        object_type=object_type,
+        object_id=object_id,
+        actor_id=getattr(actor, "pk", None),
+        at__gte=timezone.now() - VIEW_LOG_WINDOW,
+    )
+    if not recent.exists():
+        record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            unit=unit,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            household_id=household_id,
+            note=note,
+        )

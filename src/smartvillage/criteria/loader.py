@@ -261,9 +261,13 @@ class CriteriaSet:
         return [c for g in self.groups for c in g.criteria]
 
     def criterion(self, code: str) -> Criterion:
+        """A criterion by code, or one of its `also` parts ("4+1"), which have worklists too."""
         for c in self.criteria:
             if c.code == code:
                 return c
+            for part in c.also:
+                if part.code == code:
+                    return part
         raise DomainError(
             f"Bộ tiêu chí “{self.slug}” không có tiêu chí “{code}”", "unknown_criterion"
         )

@@ -45,11 +45,13 @@ def unit_criteria(request: HttpRequest, pk: int) -> HttpResponse:
     cset, sets = pick_set(unit, request.GET.get("set"))
     context: dict[str, Any] = {"unit": unit, "at": at, "cset": cset, "sets": sets}
     if cset is not None:
-        result = engine.evaluate(unit, cset, at)
-        context["result"] = result
-        if unit.level != Level.VILLAGE and cset.level == Level.VILLAGE:
-            children = engine.evaluate_children(unit, cset, at)
+        # A province sees a commune set only commune by commune (no summed result of its own).
+        if engine.can_evaluate(unit, cset):
+            context["result"] = engine.evaluate(unit, cset, at)
+        children = engine.evaluate_children(unit, cset, at)
+        if children:
             context["children"] = children
+            context["children_are_communes"] = cset.level == Level.COMMUNE
             context["column_totals"] = [
                 sum(1 for child in children if child.criteria[i].status == engine.PASS)
                 for i in range(len(cset.criteria))
@@ -57,6 +59,17 @@ def unit_criteria(request: HttpRequest, pk: int) -> HttpResponse:
             context["villages_passed"] = sum(1 for child in children if child.passed)
     template = "criteria/_panel.html" if request.htmx else "criteria/unit_criteria.html"
     return render(request, template, context)
+
+
+def _criterion_result(result: engine.UnitResult, code: str) -> engine.CriterionResult:
+    """The result of criterion `code`, or of the `also` part with that code."""
+    for c in result.criteria:
+        if c.code == code:
+            return c
+        for part in c.parts:
+            if part["code"] == code:
+                return engine.CriterionResult(**part)
+    raise Http404(_("Không có tiêu chí này."))
 
 
 @login_required
@@ -104,7 +117,15 @@ def worklist(request: HttpRequest, pk: int, slug: str, code: str) -> HttpRespons
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    result = engine.evaluate(unit, cset, at).criterion(code)
+    audit.record_view(
+        actor=request.user,
+        unit=unit,
+        object_type="worklist",
+        object_id=f"{unit.pk}:{cset.slug}:{criterion.code}",
+        object_repr=f"{cset.slug} {criterion.code}",
+        note="Xem danh sách hộ/người theo tiêu chí",
+    )
+    result = _criterion_result(engine.evaluate(unit, cset, at), code)
     context = {
         "unit": unit,
         "cset": cset,

@@ -222,25 +222,13 @@ def do_erase_person(user: Any, person: Person) -> None:
 
 
 def record_household_view(user: Any, household: Household) -> None:
-    """Personal data was shown to `user` (Law 91/2025: who viewed whose data). One entry per
-    user, household and hour, so reloading a page does not flood the trail."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    recent = AuditEvent.objects.filter(
-        action=AuditAction.VIEW,
+    """The household page shows its persons' personal data: log who looked."""
+    audit.record_view(
+        actor=user,
+        unit=household.village,
         object_type="household",
         object_id=str(household.pk),
-        actor_id=getattr(user, "pk", None),
-        at__gte=timezone.now() - timedelta(hours=1),
+        object_repr=str(household),
+        household_id=household.pk,
+        note="Xem thông tin hộ và nhân khẩu",
     )
-    if not recent.exists():
-        audit.record(
-            actor=user,
-            action=AuditAction.VIEW,
-            instance=household,
-            unit=household.village,
-            household_id=household.pk,
-            note="Xem thông tin hộ và nhân khẩu",
-        )

@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from smartvillage.core.testing import HouseholdFactory, PersonFactory
+from smartvillage.core.testing import HouseholdFactory, PersonFactory, make_unit
 from smartvillage.criteria.engine import evaluate, evaluate_children, members
 from smartvillage.evidence.models import EvidenceRecord
 from smartvillage.registry.models import Sex
+from smartvillage.units.models import Level, UnitType
 
 
 def _households(village, n, **facts):
@@ -203,8 +204,16 @@ def test_commune_children_in_bounded_queries(world, test_set, at):
         children = evaluate_children(world.commune, test_set, at)
     assert [c.unit for c in children] == [world.village1, world.village2]
     assert all(c.criterion("1.1").numerator == 4 for c in children)
-    # villages list + households + persons + evidence: independent of the number of villages.
-    assert len(ctx.captured_queries) <= 5
+    # villages list + one grouped query per distinct population + evidence: independent of
+    # the number of villages.
+    populations = {
+        (c.population, c.population_filter) for c in test_set.criteria if c.kind == "ratio"
+    }
+    assert len(ctx.captured_queries) <= 2 + len(populations)
+    make_unit("Thôn Bốn", Level.VILLAGE, UnitType.THON, world.commune)
+    with CaptureQueriesContext(connection) as more:
+        assert len(evaluate_children(world.commune, test_set, at)) == 3
+    assert len(more.captured_queries) == len(ctx.captured_queries)
     commune = evaluate(world.commune, test_set, at)
     assert (commune.criterion("1.1").numerator, commune.criterion("1.1").denominator) == (8, 10)
     assert commune.criterion("1.2").denominator == 10

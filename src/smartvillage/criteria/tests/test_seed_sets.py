@@ -449,3 +449,46 @@ def test_aggregate_references_resolve() -> None:
                 assert target.level == "village"
                 if c.criterion:
                     target.criterion(c.criterion)
+
+
+# ---- every title against the seed document's own text ----------------------------------------
+
+SEEDS_DIR = Path(__file__).resolve().parent / "seeds"  # verbatim copies of shared/seeds/
+
+
+def _plain(text: str) -> str:
+    """The seed's Markdown as the plain words a document prints: emphasis, link brackets and
+    LaTeX comparison signs removed, whitespace folded."""
+    text = re.sub(r"\$\\geq\s*([\d,.]+)\\%\$", r"≥ \1%", text)
+    text = re.sub(r"[*<>]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _seed_text(raw_set: dict[str, Any]) -> str:
+    match = re.search(r"seeds/(\d{3}_[0-9a-f]+\.txt)", raw_set["source"])
+    assert match, f"source of {raw_set['slug']} names no seed file"
+    return _plain((SEEDS_DIR / match.group(1)).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_title_is_the_seed_documents_own_wording(slug: str) -> None:
+    """Not a sample: every criterion, `also` part and group title stands word for word in the
+    document the set cites."""
+    data = raw(slug)
+    seed = _seed_text(data)
+    titles = []
+    for group in data["groups"]:
+        if group.get("title"):
+            titles.append(("group " + str(group.get("code")), group["title"]))
+        for criterion in group["criteria"]:
+            titles.append((criterion["code"], criterion["title"]))
+            titles += [(criterion["code"] + "+", p["title"]) for p in criterion.get("also") or []]
+    # Group titles are section headings, printed in capitals in some documents.
+    missing = [
+        (code, title)
+        for code, title in titles
+        if _plain(title) not in seed
+        and not (code.startswith("group") and _plain(title).upper() in seed)
+    ]
+    assert not missing, missing
+    assert len(titles) >= len(load_file(SETS_DIR / f"{slug}.yaml").criteria)

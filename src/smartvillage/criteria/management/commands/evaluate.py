@@ -59,12 +59,11 @@ class Command(BaseCommand):
             cset = get_set(options["criteria_set"], options["set_version"])
         except DomainError as exc:
             raise CommandError(exc.message, returncode=2) from None
-        result = evaluate(unit, cset, at)
-        children = (
-            evaluate_children(unit, cset, at)
-            if unit.level != Level.VILLAGE and cset.level == Level.VILLAGE
-            else []
-        )
+        try:
+            result = evaluate(unit, cset, at)
+        except DomainError as exc:
+            raise CommandError(exc.message, returncode=2) from None
+        children = evaluate_children(unit, cset, at)
         if options["format"] == "json":
             data = result.to_dict()
             if unit.level != Level.VILLAGE:
