@@ -7,7 +7,7 @@ Errors always name the file, the criterion code and the field, and say what was 
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -339,17 +339,37 @@ def _locate(data: dict, path: list[Any]) -> tuple[str, str]:
     return code, ".".join(fields)
 
 
+# Unit attributes a threshold may depend on (AdminUnit.attributes keys). A typo in a
+# threshold rule would otherwise silently apply the default threshold.
+UNIT_ATTRIBUTES: dict[str, str] = {
+    "ethnic_minority_mountainous": "Xã thuộc vùng đồng bào dân tộc thiểu số và miền núi",
+    "particularly_difficult": "Xã đặc biệt khó khăn",
+    "border": "Xã biên giới",
+    "island": "Xã đảo",
+    "coastal": "Xã ven biển",
+}
+
+
 def _describe(error: jsonschema.ValidationError) -> str:
     if error.validator == "required":
         return f"thiếu trường bắt buộc ({error.message.split(' is a required')[0]})"
     if error.validator == "enum":
         return f"giá trị {error.instance!r} không hợp lệ; cần một trong {error.validator_value}"
-    if error.validator in {"minimum", "maximum"}:
-        return (
-            f"giá trị {error.instance!r} ngoài khoảng cho phép (ngưỡng là tỷ lệ từ 0 đến 1, ví dụ 0.8 = 80 %)"
-            if error.validator_value in (0, 1)
-            else f"giá trị {error.instance!r} ngoài khoảng cho phép"
-        )
+    if error.validator in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
+        field_name = str(error.absolute_path[-1]) if error.absolute_path else ""
+        bound = "tối thiểu" if "inimum" in str(error.validator) else "tối đa"
+        if field_name == "threshold":
+            return (
+                f"giá trị {error.instance!r} ngoài khoảng cho phép "
+                "(ngưỡng là tỷ lệ từ 0 đến 1, ví dụ 0.8 = 80 %)"
+            )
+        return f"giá trị {error.instance!r} ngoài khoảng cho phép ({bound} {error.validator_value})"
+    if error.validator == "minLength":
+        return "không được để trống"
+    if error.validator == "minItems":
+        return f"cần ít nhất {error.validator_value} mục"
+    if error.validator in {"oneOf", "anyOf"}:
+        return f"giá trị {error.instance!r} không đúng dạng nào được chấp nhận ở trường này"
     if error.validator == "type":
         return f"cần kiểu {error.validator_value}, nhận được {error.instance!r}"
     if error.validator == "additionalProperties":
@@ -358,7 +378,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return f"cần ngày dạng YYYY-MM-DD, nhận được {error.instance!r}"
     if error.validator == "pattern":
         return f"giá trị {error.instance!r} không đúng dạng {error.validator_value}"
-    return error.message
+    # Any other schema rule: say so in Vietnamese, keep the validator's words for the expert.
+    return f"giá trị không hợp lệ ({error.message})"
 
 
 def _fail(filename: str, code: str, field_name: str, message: str) -> CriteriaFormatError:
@@ -419,9 +440,14 @@ def _build_criterion(filename: str, raw: dict, group_code: str, inline: bool = F
                 c.population_filter_node = expressions.validate(c.population_filter, level)
         field_name = "threshold_rules"
         for rule in raw.get("threshold_rules") or []:
-            c.threshold_rules.append(
-                (expressions.parse(rule["when"]), Decimal(str(rule["threshold"])), rule["when"])
-            )
+            node = expressions.parse(rule["when"])
+            unknown = expressions.names(node) - set(UNIT_ATTRIBUTES)
+            if unknown:
+                raise DomainError(
+                    f"thuộc tính đơn vị “{', '.join(sorted(unknown))}” không có; các thuộc tính "
+                    f"dùng được: {', '.join(sorted(UNIT_ATTRIBUTES))}"
+                )
+            c.threshold_rules.append((node, Decimal(str(rule["threshold"])), rule["when"]))
     except DomainError as exc:
         raise _fail(filename, c.code, field_name, exc.message) from None
     if c.kind == "count":
@@ -553,8 +579,64 @@ def _files() -> list[Path]:
     return paths
 
 
-@functools.cache
+def check_references(cset: CriteriaSet, known: dict[tuple[str, int], CriteriaSet]) -> None:
+    """Every aggregate naming another set's criterion must name one that exists."""
+    latest: dict[str, CriteriaSet] = {}
+    for (slug, _version), other in sorted(known.items()):
+        latest[slug] = other
+    latest.setdefault(cset.slug, cset)
+    for c in cset.criteria:
+        if c.kind != "aggregate" or c.of is not None or not c.criteria_set:
+            continue
+        other = latest.get(c.criteria_set)
+        if other is None:
+            raise _fail(
+                cset.path or cset.slug,
+                c.code,
+                "criteria_set",
+                f"không có bộ tiêu chí “{c.criteria_set}”",
+            )
+        if c.criterion and c.criterion not in {x.code for x in other.criteria}:
+            raise _fail(
+                cset.path or cset.slug,
+                c.code,
+                "criterion",
+                f"bộ “{c.criteria_set}” không có tiêu chí “{c.criterion}”",
+            )
+
+
+# Web workers are separate processes: each re-reads the uploaded sets when the table changed,
+# checked at most every few seconds (one small aggregate query), so an upload shows everywhere.
+_REFRESH_SECONDS = 5.0
+_cache: dict[str, Any] = {"sets": None, "stamp": None, "checked": 0.0}
+
+
+def _upload_stamp() -> tuple[Any, ...]:
+    from django.db import DatabaseError
+    from django.db.models import Count, Max
+
+    try:
+        from smartvillage.criteria.models import UploadedCriteriaSet
+
+        row = UploadedCriteriaSet.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
+        return (row["n"], row["changed"])
+    except DatabaseError:
+        return (None, None)
+
+
 def _registry() -> dict[tuple[str, int], CriteriaSet]:
+    now = time.monotonic()
+    if _cache["sets"] is not None and now - _cache["checked"] < _REFRESH_SECONDS:
+        return _cache["sets"]
+    stamp = _upload_stamp()
+    if _cache["sets"] is None or stamp != _cache["stamp"]:
+        _cache["sets"] = _build_registry()
+        _cache["stamp"] = stamp
+    _cache["checked"] = now
+    return _cache["sets"]
+
+
+def _build_registry() -> dict[tuple[str, int], CriteriaSet]:
     sets: dict[tuple[str, int], CriteriaSet] = {}
     for path in _files():
         cset = load_file(path)
@@ -569,6 +651,8 @@ def _registry() -> dict[tuple[str, int], CriteriaSet]:
         sets[key] = cset
     for cset in _uploaded_sets():
         sets.setdefault((cset.slug, cset.version), cset)
+    for cset in sets.values():
+        check_references(cset, sets)
     return sets
 
 
@@ -588,7 +672,7 @@ def _uploaded_sets() -> list[CriteriaSet]:
 
 
 def reload() -> None:
-    _registry.cache_clear()
+    _cache["sets"] = None
 
 
 def all_sets(latest_only: bool = True) -> list[CriteriaSet]:

@@ -18,6 +18,8 @@ class UploadedCriteriaSet(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Other web workers compare this to notice a changed set (criteria.loader._registry).
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     class Meta:
         verbose_name = _("bộ tiêu chí tải lên")
@@ -36,5 +38,16 @@ class UploadedCriteriaSet(models.Model):
         try:
             cset = load_text(self.content, self.filename or "upload.yaml")
         except DomainError as exc:
+            raise ValidationError({"content": exc.message}) from None
+        from smartvillage.criteria.loader import (
+            CriteriaFormatError,
+            _build_registry,
+            check_references,
+        )
+
+        known = {k: v for k, v in _build_registry().items() if k != (cset.slug, cset.version)}
+        try:
+            check_references(cset, known)
+        except CriteriaFormatError as exc:
             raise ValidationError({"content": exc.message}) from None
         self.slug, self.version = cset.slug, cset.version

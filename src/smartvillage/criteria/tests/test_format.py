@@ -46,6 +46,19 @@ def _broken(old, new):
         ),
         ("valid_from: 2023-01-01\n", "", ["bad.yaml", "valid_from"]),
         ('{code: "1.2"', '{code: "1.1"', ["tiêu chí 1.1", "trùng"]),
+        # A count's minimum is a number of records, not a rate: no word about 0 to 1.
+        (
+            "type: wifi_public}, minimum: 1}",
+            "type: wifi_public}, minimum: -1}",
+            ["tiêu chí 2.2", "minimum", "tối thiểu 0"],
+        ),
+        # A misspelt unit attribute would silently apply the default threshold.
+        (
+            "when: ethnic_minority_mountainous",
+            "when: ethnic_minority_mountainus",
+            ["tiêu chí 1.3", "threshold_rules", "ethnic_minority_mountainus", "dùng được"],
+        ),
+        ("title: Hộ có cáp quang,", "title: '',", ["tiêu chí 1.1", "title", "không được để trống"]),
     ],
 )
 def test_errors_name_file_criterion_and_field(old, new, expected):
@@ -73,3 +86,28 @@ def test_invalid_yaml_reports_line():
 
 def test_the_test_set_itself_loads(test_set):
     assert [c.code for c in test_set.criteria] == ["1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "2.2"]
+
+
+def test_an_aggregate_naming_a_missing_set_or_criterion_is_refused_on_upload(client, world):
+    from smartvillage.criteria.models import UploadedCriteriaSet
+    from smartvillage.criteria.tests.test_upload import _post
+
+    client.force_login(world.root)
+    for target, expected in (
+        ("criteria_set: khong-co-bo-nay, criterion: '1'", "không có bộ tiêu chí “khong-co-bo-nay”"),
+        (
+            "criteria_set: phutho-khu-dan-cu-thong-minh-1491, criterion: '9.9'",
+            "không có tiêu chí “9.9”",
+        ),
+    ):
+        text = TEST_SET.replace("slug: test-set", "slug: tinh-moi-2027").replace(
+            "level: village", "level: commune"
+        ) + (
+            "\n  - code: '9'\n    title: Tổng hợp\n    criteria:\n"
+            f"      - {{code: '9.1', title: Các thôn đạt, kind: aggregate, over: villages, {target}, threshold: 1}}\n"
+        )
+        response = _post(client, text)
+        assert response.status_code == 200, response.content[:500]
+        html = response.content.decode()
+        assert "tiêu chí 9.1" in html and expected in html, html[:3000]
+    assert not UploadedCriteriaSet.objects.exists()

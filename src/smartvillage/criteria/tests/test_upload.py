@@ -46,3 +46,30 @@ def test_only_system_admins_may_upload(client, world):
     client.force_login(world.carol)
     assert _post(client, TEST_SET).status_code == 403
     assert not UploadedCriteriaSet.objects.exists()
+
+
+def test_a_set_uploaded_in_another_process_is_seen_without_a_restart(world, monkeypatch):
+    """No reload() here: the row appears as if another web worker had saved it."""
+    import pytest
+
+    from smartvillage.core.errors import DomainError
+
+    loader.reload()
+    with pytest.raises(DomainError):
+        loader.get_set("tinh-khac-2026")
+    monkeypatch.setattr(loader, "_REFRESH_SECONDS", 0.0)
+    row = UploadedCriteriaSet(
+        filename="tinh-khac.yaml",
+        content=TEST_SET.replace("slug: test-set", "slug: tinh-khac-2026"),
+    )
+    row.full_clean()
+    row.save()
+    try:
+        assert loader.get_set("tinh-khac-2026").title == "Bộ thử"
+        row.is_active = False
+        row.save()
+        with pytest.raises(DomainError):
+            loader.get_set("tinh-khac-2026")
+    finally:
+        UploadedCriteriaSet.objects.all().delete()
+        loader.reload()
