@@ -828,9 +828,13 @@ def ensure_users(villages: dict[str, AdminUnit], communes: dict[str, AdminUnit])
         assign(f"canbo.{key}", first, last, Role.COMMUNE_OFFICER, commune)
     assign("lanhdao.annhon", "Lợi", "Lê Thị Ngọc", Role.COMMUNE_LEADER, communes["annhon"])
     assign("lanhdao.vinhquang", "Hùng", "Đinh Văn", Role.COMMUNE_LEADER, communes["vinhquang"])
+    # Phú Thọ's Mẫu số 01 goes village → commune → province: every step has a demo user.
+    assign("lanhdao.hycuong", "Dũng", "Nguyễn Tiến", Role.COMMUNE_LEADER, communes["hycuong"])
+    assign("lanhdao.hason", "Quang", "Lê Đình", Role.COMMUNE_LEADER, communes["hason"])
     for username, first, last, key in (
         ("thamdinh.dongthap", "Khánh", "Trương Minh", "annhon"),
         ("thamdinh.kontum", "Tuấn", "Hồ Anh", "vinhquang"),
+        ("thamdinh.phutho", "Hà", "Vũ Thị Thu", "hycuong"),
     ):
         province = communes[key].ancestor_of_level(Level.PROVINCE)
         assign(username, first, last, Role.APPRAISER, province)

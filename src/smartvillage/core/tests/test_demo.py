@@ -118,6 +118,8 @@ def test_demo_creates_the_seed_villages_and_rerun_adds_nothing(client):
         "lanhdao.annhon",
         "lanhdao.vinhquang",
         "thamdinh.dongthap",
+        "lanhdao.hycuong",
+        "thamdinh.phutho",
         "admin",
     ]
     for username in usernames:
