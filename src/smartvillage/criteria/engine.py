@@ -257,6 +257,21 @@ def _ratio_counts(
     return result
 
 
+def _persons_without_age(village_ids: list[int]) -> dict[int, int]:
+    """Persons who cannot be placed in an age population (no birth date, or for working age
+    no sex), per village: they are left out of those counts, and the page says how many."""
+    if not village_ids:
+        return {}
+    rows = (
+        Person.objects.filter(village_id__in=village_ids)
+        .filter(Q(birth_date__isnull=True) | Q(sex=""))
+        .values("village_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["village_id"]: row["n"] for row in rows}
+
+
 def _ceil(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_CEILING))
 
@@ -512,6 +527,11 @@ def evaluate_many(
         if any(c.kind == "ratio" for c in parts)
         else {}
     )
+    undated = (
+        _persons_without_age(all_villages)
+        if any(c.kind == "ratio" and c.population in {"working_age", "adults"} for c in parts)
+        else {}
+    )
     needs_evidence = any(c.kind in {"evidence", "count", "prerequisite", "reported"} for c in parts)
     own_records, subtree_records = _evidence_by_unit(units) if needs_evidence else ({}, {})
     aggregates = _aggregate_children(units, cset, at)
@@ -520,6 +540,12 @@ def evaluate_many(
     for unit in units:
         out: list[CriterionResult] = []
         warnings: list[str] = []
+        uncounted = sum(undated.get(v, 0) for v in villages_of[unit.pk])
+        if uncounted:
+            warnings.append(
+                f"{uncounted} người chưa có ngày sinh hoặc giới tính nên chưa được tính vào độ "
+                "tuổi lao động / người trưởng thành; bổ sung để kết quả đủ."
+            )
         if not cset.is_valid_at(at):
             warnings.append(
                 f"Ngày đánh giá {at:%d/%m/%Y} nằm ngoài thời gian hiệu lực của bộ tiêu chí."

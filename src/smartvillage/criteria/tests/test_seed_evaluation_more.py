@@ -217,3 +217,13 @@ def test_a_province_page_shows_a_commune_set_commune_by_commune(world, client):
     body = page.content.decode()
     assert "Các xã: 0/2 đạt" in body
     assert "result" not in page.context or page.context.get("result") is None
+
+
+def test_persons_without_birth_date_or_sex_are_named_not_silently_dropped(world):
+    h = HouseholdFactory(village=world.village1)
+    PersonFactory(household=h, birth_date=dt.date(1990, 1, 1), smartphone=True)
+    PersonFactory(household=h, birth_date=None, smartphone=True)
+    PersonFactory(household=h, sex="", smartphone=True)
+    result = evaluate(world.village1, get_set("phutho-khu-dan-cu-thong-minh-1491"), AT)
+    assert result.criterion("1.2").denominator == 1
+    assert any(w.startswith("2 người chưa có ngày sinh hoặc giới tính") for w in result.warnings)
