@@ -21,6 +21,8 @@ from smartvillage.criteria.services import parse_at, pick_set
 from smartvillage.criteria.worklist import worklist_xlsx
 from smartvillage.units.models import AdminUnit, Level
 
+MATRIX_MAX_ROWS = 60
+
 
 def _unit(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> AdminUnit:
     unit = get_object_or_404(AdminUnit, pk=pk)
@@ -52,6 +54,12 @@ def unit_criteria(request: HttpRequest, pk: int) -> HttpResponse:
         if children:
             context["children"] = children
             context["children_are_communes"] = cset.level == Level.COMMUNE
+            if unit.level in {Level.PROVINCE, Level.DISTRICT}:
+                context["rollup"] = engine.rollup(unit, children)
+                # A province has hundreds of villages: the matrix is for a commune-sized list.
+                context["show_matrix"] = len(children) <= MATRIX_MAX_ROWS
+            else:
+                context["show_matrix"] = True
             context["column_totals"] = [
                 sum(1 for child in children if child.criteria[i].status == engine.PASS)
                 for i in range(len(cset.criteria))

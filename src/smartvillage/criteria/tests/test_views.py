@@ -102,3 +102,25 @@ def test_formula_like_names_are_written_as_text(client, filled, with_test_set):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     cells = [row[2] for row in sheet.iter_rows(min_row=6, values_only=True)]
     assert '\'=HYPERLINK("x")' in cells
+
+
+def test_province_dashboard_rolls_villages_up_by_district(client, world):
+    from smartvillage.core.testing import HouseholdFactory
+
+    for village in (world.village1, world.village2, world.village3):
+        HouseholdFactory(village=village, fibre_internet=village != world.village3)
+    client.force_login(world.erin)
+    page = client.get(
+        f"/units/{world.province.pk}/criteria/?set=phutho-khu-dan-cu-thong-minh-1491&at=30/06/2024"
+    )
+    assert page.status_code == 200
+    (row,) = page.context["rollup"]  # the one district
+    assert (row.unit, row.children) == (world.district, 3)
+    # 1.1 (fibre, 80 %): the two villages of Xã An pass, Thôn Ba does not.
+    assert row.per_criterion[0] == 2
+    assert page.context["show_matrix"] is True
+    district = client.get(
+        f"/units/{world.district.pk}/criteria/?set=phutho-khu-dan-cu-thong-minh-1491&at=30/06/2024"
+    )
+    rows = {r.unit: (r.children, r.per_criterion[0]) for r in district.context["rollup"]}
+    assert rows == {world.commune: (2, 2), world.commune2: (1, 0)}
