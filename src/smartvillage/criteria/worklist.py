@@ -10,16 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from smartvillage.criteria.loader import CriteriaSet, Criterion
+from smartvillage.transfer.safe_xlsx import append_row
 from smartvillage.units.models import AdminUnit
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is written as plain text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def worklist_xlsx(
@@ -29,35 +21,32 @@ def worklist_xlsx(
     ws = wb.active
     ws.title = "Danh sách"
     heading = {"missing": "chưa đạt", "met": "đã đạt"}.get(show, "")
-    ws.append(
-        [
-            safe(
-                f"DANH SÁCH {'HỘ' if criterion.population == 'households' else 'NGƯỜI'} {heading.upper()} - TIÊU CHÍ {criterion.code}"
-            )
-        ]
-    )
-    ws.append([safe(criterion.title)])
-    ws.append([safe(f"{unit.full_name} - ngày {at:%d/%m/%Y} - {cset.title}")])
+    # Every value goes through append_row: names and titles are untrusted text (no formulas).
+    who = "HỘ" if criterion.population == "households" else "NGƯỜI"
+    append_row(ws, [f"DANH SÁCH {who} {heading.upper()} - TIÊU CHÍ {criterion.code}"])
+    append_row(ws, [criterion.title])
+    append_row(ws, [f"{unit.full_name} - ngày {at:%d/%m/%Y} - {cset.title}"])
     ws.append([])
     if criterion.population == "households":
-        ws.append(["STT", "Mã hộ", "Họ và tên chủ hộ", "Địa chỉ", "Đạt", "Ghi chú"])
+        append_row(ws, ["STT", "Mã hộ", "Họ và tên chủ hộ", "Địa chỉ", "Đạt", "Ghi chú"])
         for index, h in enumerate(qs.iterator(chunk_size=2000), start=1):
-            ws.append(
-                [index, safe(h.code), safe(h.head_name), safe(h.address), "x" if h.met else "", ""]
-            )
+            append_row(ws, [index, h.code, h.head_name, h.address, "x" if h.met else "", ""])
     else:
-        ws.append(["STT", "Mã hộ", "Họ và tên", "Năm sinh", "Giới tính", "Đạt", "Ghi chú"])
+        append_row(
+            ws, ["STT", "Mã hộ", "Họ và tên", "Ngày/năm sinh", "Giới tính", "Đạt", "Ghi chú"]
+        )
         for index, p in enumerate(qs.iterator(chunk_size=2000), start=1):
-            ws.append(
+            append_row(
+                ws,
                 [
                     index,
-                    safe(p.household.code),
-                    safe(p.full_name),
-                    safe(p.birth_display),
+                    p.household.code,
+                    p.full_name,
+                    p.birth_display,
                     p.get_sex_display(),
                     "x" if p.met else "",
                     "",
-                ]
+                ],
             )
     ws["A1"].font = Font(bold=True, size=13)
     for cell in ws[5]:

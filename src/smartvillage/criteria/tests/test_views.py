@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -100,8 +101,11 @@ def test_formula_like_names_are_written_as_text(client, filled, with_test_set):
         f"/units/{filled.village1.pk}/criteria/test-set/1.1/worklist/?{URL_AT}&format=xlsx"
     )
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    cells = [row[2] for row in sheet.iter_rows(min_row=6, values_only=True)]
-    assert '\'=HYPERLINK("x")' in cells
+    (cell,) = [row[2] for row in sheet.iter_rows(min_row=6) if row[2].value == '=HYPERLINK("x")']
+    # Stored as the text itself (string type, quote prefix), never as a formula.
+    assert cell.data_type == "s" and cell.quotePrefix
+    with zipfile.ZipFile(io.BytesIO(response.content)) as package:
+        assert "<f>" not in package.read("xl/worksheets/sheet1.xml").decode()
 
 
 def test_province_dashboard_rolls_villages_up_by_district(client, world):
