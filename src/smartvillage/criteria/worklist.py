@@ -26,7 +26,7 @@ def worklist_xlsx(
     append_row(ws, [f"DANH SÁCH {who} {heading.upper()} - TIÊU CHÍ {criterion.code}"])
     append_row(ws, [criterion.title])
     append_row(ws, [f"{unit.full_name} - ngày {at:%d/%m/%Y} - {cset.title}"])
-    ws.append([])
+    append_row(ws, [None])  # a blank line before the table
     if criterion.population == "households":
         append_row(ws, ["STT", "Mã hộ", "Họ và tên chủ hộ", "Địa chỉ", "Đạt", "Ghi chú"])
         for index, h in enumerate(qs.iterator(chunk_size=2000), start=1):
