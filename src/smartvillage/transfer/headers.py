@@ -293,13 +293,30 @@ def all_fields() -> dict[str, Field]:
     return fields
 
 
+# Kobo splits a geopoint question into "_<question>_latitude", "_longitude", "_altitude" and
+# "_precision"; in a label export the question is its label: "_Vị trí nhà_latitude".
+_GEOPOINT = re.compile(r"^_(.+)_(latitude|longitude|altitude|precision)$", re.IGNORECASE)
+
+
+def geopoint_base(header: str) -> str | None:
+    """The folded question of a Kobo geopoint part ("_Vị trí nhà_latitude" -> "vi tri nha")."""
+    found = _GEOPOINT.match(header.strip())
+    return fold(found.group(1)) if found else None
+
+
 def match(header: str, table: dict[str, Field] | None = None) -> Field | None:
     table = table if table is not None else lookup_table()
     for form in variants(header):
         if form in table:
             return table[form]
+    found = _GEOPOINT.match(header.strip())
+    if found and found.group(2).lower() in ("latitude", "longitude"):
+        return CORE[found.group(2).lower()][0]
     return None
 
 
 def is_ignored(header: str) -> bool:
-    return any(form in IGNORED for form in variants(header))
+    if any(form in IGNORED for form in variants(header)):
+        return True
+    found = _GEOPOINT.match(header.strip())
+    return bool(found and found.group(2).lower() in ("altitude", "precision"))

@@ -1,8 +1,10 @@
 """Import households and persons: parse -> validate -> plan -> apply (one transaction).
 
 * parse: every sheet of every file; the header row is found by itself (title rows, an STT column,
-  a numbering row "(1) (2) …" and two-row headers are skipped; a "Tổng cộng" row ends the data).
-  Each value keeps where it came from (sheet, row, column) for the messages.
+  a numbering row "(1) (2) …" and two-row headers are skipped; a "Tổng cộng" row ends the data,
+  and so does the signature block after a blank row). The user's mapping names columns by header
+  text or by sheet and column letter. Each value keeps where it came from (sheet, row, column)
+  for the messages.
 * validate: errors (the import cannot go ahead) and warnings, in Vietnamese.
 * plan: create / update / unchanged for each household (matched on its code) and person (matched
   on name + birth date within the household), against the village's registry loaded once.
@@ -30,6 +32,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
+from openpyxl.utils import column_index_from_string
 
 from smartvillage.accounts.permissions import Action, can
 from smartvillage.audit.models import AuditAction, AuditEvent
@@ -46,6 +49,7 @@ ProgressFn = Callable[[str, int, int], None]  # (phase, done, total)
 
 ERROR, WARNING = "error", "warning"
 MAX_HEADER_SCAN = 30
+PROGRESS_EVERY = 1000  # rows between progress reports while checking
 _NUMBERING = re.compile(r"^\(?\d{1,3}\)?$|^\(?[a-z]\)?$")
 _TOTAL_RE = re.compile(
     r"^(tong cong|tong so|tong|cong)\s*:?\s*(\d[\d.,]*\s*(ho|nguoi|nhan khau)?)?\s*$"
@@ -113,9 +117,10 @@ class SheetLayout:
     header_row: int | None = None
     columns: list[Column] = field(default_factory=list)
     unmatched: list[tuple[str, str]] = field(default_factory=list)  # (letter, header)
-    duplicates: dict[str, tuple[str, str]] = field(
-        default_factory=dict
-    )  # header -> (field label, first column)
+    # letter -> (field label, letter of the column that has the field)
+    duplicates: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # (letter, header) of the columns left out on purpose: STT, Kobo bookkeeping, "ignore" mappings
+    ignored: list[tuple[str, str]] = field(default_factory=list)
     data_rows: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -136,7 +141,40 @@ class SheetLayout:
             "unmatched": [
                 {"letter": letter, "header": header} for letter, header in self.unmatched
             ],
+            "all_columns": self.all_columns(),
         }
+
+    def all_columns(self) -> list[dict[str, Any]]:
+        """Every column of the header row with what the import does with it (the mapping step)."""
+        out = [
+            {
+                "letter": c.letter,
+                "header": c.header,
+                "field": c.field.key,
+                "label": c.field.label,
+                "state": "matched",
+            }
+            for c in self.columns
+        ]
+        for letter, header in self.unmatched:
+            duplicate = self.duplicates.get(letter)
+            out.append(
+                {
+                    "letter": letter,
+                    "header": header,
+                    "field": "",
+                    "state": "duplicate" if duplicate else "unmatched",
+                    "note": (
+                        f"cũng là “{duplicate[0]}” như cột {duplicate[1]}" if duplicate else ""
+                    ),
+                }
+            )
+        out.extend(
+            {"letter": letter, "header": header, "field": "", "state": "ignored"}
+            for letter, header in self.ignored
+        )
+        out.sort(key=lambda c: column_index_from_string(c["letter"]))
+        return out
 
 
 @dataclass
@@ -231,24 +269,129 @@ class ImportReport:
 
 # ---- header detection ------------------------------------------------------------------------
 
+# "Sheet!B", "!B" or "B": a column by its letter (B = any sheet); anything else names a header.
+_COLUMN_REF = re.compile(r"^(?:(.*)!)?\s*([A-Za-z]{1,3})\s*$")
+
 
 def parse_mapping(items: Iterable[str]) -> dict[str, str]:
-    """--map "Header=fact_key" items -> {folded header: field key}; "Header=" ignores a column."""
+    """--map items -> {column reference: field key}; "X=" ignores a column.
+
+    A reference is a header text ("Dùng app ngân hàng=epayment_account"), a column letter ("B=…",
+    that column of every sheet, used when no header of the file reads "B") or a sheet and a
+    column ("Nhân khẩu!B=…"). References are kept as written, for the messages; whether they
+    exist is checked against the file (preview reports the ones that do not).
+    """
     fields = H.all_fields()
     mapping: dict[str, str] = {}
     for item in items:
         if "=" not in item:
             raise DomainError(
-                f'Ánh xạ “{item}” sai dạng; dùng "Tiêu đề cột=mã_chỉ_tiêu".', "bad_mapping"
+                f'Ánh xạ “{item}” sai dạng; dùng "Tiêu đề cột=mã_trường", "B=mã_trường" '
+                'hoặc "Trang!B=mã_trường".',
+                "bad_mapping",
             )
         header, key = (part.strip() for part in item.rsplit("=", 1))
+        if not header:
+            raise DomainError(
+                f"Ánh xạ “{item}”: thiếu tiêu đề hoặc chữ cái của cột trước dấu “=”.", "bad_mapping"
+            )
         if key and key not in fields:
             raise DomainError(
                 f"Ánh xạ “{item}”: không có trường “{key}”. Các trường: {', '.join(sorted(fields))}",
                 "bad_mapping",
             )
-        mapping[fold(header)] = key
+        mapping[header] = key
     return mapping
+
+
+@dataclass
+class _MapEntry:
+    key: str  # field key; "" = ignore the column
+    text: str  # the reference as the user wrote it, for messages
+    used: bool = False
+
+
+@dataclass
+class _Mapping:
+    """The user's mapping, split: by header text, and by (sheet, column)."""
+
+    headers: dict[str, _MapEntry] = field(default_factory=dict)  # folded header -> entry
+    # (folded sheet name, or None for every sheet; 0-based column index) -> entry
+    columns: dict[tuple[str | None, int], _MapEntry] = field(default_factory=dict)
+
+    @property
+    def header_keys(self) -> dict[str, str]:
+        return {form: entry.key for form, entry in self.headers.items()}
+
+    def header_entry(self, header: str) -> _MapEntry | None:
+        for form in H.variants(header):
+            if form in self.headers:
+                return self.headers[form]
+        return None
+
+
+def _column_index(letters: str) -> int | None:
+    try:
+        return column_index_from_string(letters.upper()) - 1
+    except ValueError:  # beyond XFD
+        return None
+
+
+def _split_mapping(mapping: dict[str, str] | None) -> _Mapping:
+    """Job mappings (web: "Sheet!B"; older jobs: folded header) and --map items alike."""
+    out = _Mapping()
+    for text, key in (mapping or {}).items():
+        ref = _COLUMN_REF.match(text)
+        if ref and ref.group(1) is not None:
+            index = _column_index(ref.group(2))
+            if index is not None:
+                sheet = fold(ref.group(1)) or None
+                out.columns[(sheet, index)] = _MapEntry(key, text)
+                continue
+        out.headers[fold(text)] = _MapEntry(key, text)
+    return out
+
+
+def _letters_for_unused_headers(mapping: _Mapping) -> None:
+    """ "--map B=key": a reference that no header of the file reads is a column letter."""
+    for form, entry in list(mapping.headers.items()):
+        if entry.used:
+            continue
+        ref = _COLUMN_REF.match(entry.text)
+        index = _column_index(ref.group(2)) if ref and ref.group(1) is None else None
+        if index is not None and (None, index) not in mapping.columns:
+            mapping.columns[(None, index)] = entry
+            del mapping.headers[form]
+
+
+def _mapping_errors(mapping: _Mapping, sheets: list[Sheet], layouts: list[SheetLayout]) -> list:
+    """A mapping that names no column of the file is an error that names it."""
+    issues = []
+    sheet_names = {fold(s.name): s.name for s in sheets}
+    detected = {fold(layout.name) for layout in layouts if layout.role != "ignored"}
+    for entry in mapping.headers.values():
+        if not entry.used:
+            issues.append(
+                Issue(
+                    ERROR,
+                    f"ánh xạ “{entry.text}={entry.key}”: không có cột nào có tiêu đề “{entry.text}” "
+                    "ở dòng tiêu đề của tệp (hoặc dùng chữ cái của cột, vd. “B=…”, “Trang!B=…”)",
+                )
+            )
+    for (sheet, index), entry in mapping.columns.items():
+        if entry.used:
+            continue
+        letter = column_letter(index)
+        if sheet is not None and sheet not in sheet_names:
+            reason = f"tệp không có trang “{entry.text.rsplit('!', 1)[0]}”"
+        elif sheet is not None and sheet not in detected:
+            reason = f"trang “{sheet_names[sheet]}” không có dòng tiêu đề nên không nhập"
+        else:
+            reason = f"không có cột {letter} ở dòng tiêu đề" + (
+                f" của trang “{sheet_names[sheet]}”" if sheet is not None else " của tệp"
+            )
+        issues.append(Issue(ERROR, f"ánh xạ “{entry.text}={entry.key}”: {reason}"))
+    return issues
 
 
 def _cell_text(value: object) -> str:
@@ -291,6 +434,16 @@ def _header_candidate(
     return score, resolved
 
 
+def header_score(
+    rows: list[tuple[int, list[object]]], table: dict, mapping: dict, fields: dict
+) -> int:
+    """How well the best header candidate among the first rows names known fields (CSV delimiter)."""
+    best = 0
+    for _number, values in rows[:MAX_HEADER_SCAN]:
+        best = max(best, _header_candidate(values, None, table, mapping, fields)[0])
+    return best
+
+
 def _could_be_subheader(
     top: list[object], below: list[object], resolved: list[tuple[int, str, Any]]
 ) -> bool:
@@ -315,53 +468,114 @@ def _could_be_subheader(
     return True
 
 
-def detect_layout(
-    sheet: Sheet, table: dict, mapping: dict, fields: dict
-) -> tuple[SheetLayout, int]:
-    """The sheet's header, its columns and its role; returns (layout, index of first data row)."""
+@dataclass
+class _HeaderFound:
+    index: int  # position of the header row in sheet.rows
+    two_rows: bool
+    resolved: list[tuple[int, str, Any]]
+
+
+def _find_header(sheet: Sheet, table: dict, mapping: _Mapping, fields: dict) -> _HeaderFound | None:
+    """The sheet's header row (by header texts and the user's header mappings), or None."""
     best: tuple[int, int, bool, list] | None = None
     rows = sheet.rows
+    header_keys = mapping.header_keys
     for i in range(min(MAX_HEADER_SCAN, len(rows))):
         _, values = rows[i]
-        score, resolved = _header_candidate(values, None, table, mapping, fields)
+        score, resolved = _header_candidate(values, None, table, header_keys, fields)
         if best is None or score > best[0]:
             best = (score, i, False, resolved)
         if (
             i + 1 < len(rows)
             and rows[i + 1][0] == rows[i][0] + 1
+            # A group header row names some field itself; a title merged across the columns
+            # right above the header does not (the header alone is found on the next row).
+            and any(isinstance(what, H.Field) for _, _, what in resolved)
             and _could_be_subheader(values, rows[i + 1][1], resolved)
         ):
-            score2, resolved2 = _header_candidate(values, rows[i + 1][1], table, mapping, fields)
+            score2, resolved2 = _header_candidate(
+                values, rows[i + 1][1], table, header_keys, fields
+            )
             if score2 > max(score, best[0]):
                 best = (score2, i, True, resolved2)
     if best is None or best[0] < 2:
-        return SheetLayout(sheet.name, "ignored"), len(rows)
+        return None
     _score, i, two_rows, resolved = best
-    layout = SheetLayout(sheet.name, "persons", header_row=rows[i][0])
-    seen: dict[str, str] = {}
-    for index, header, found in resolved:
-        if found is None:
-            layout.unmatched.append((column_letter(index), header))
-            continue
-        if found == "ignore" or found.level == "skip":
-            continue
-        if found.key in seen:
-            # Two columns for one field: keep the first, let the user map this one elsewhere.
-            layout.unmatched.append((column_letter(index), header))
-            layout.duplicates[header] = (found.label, seen[found.key])
-            continue
-        seen[found.key] = column_letter(index)
-        layout.columns.append(Column(index, header, found))
-    person_keys = {
-        "birth_date",
-        "birth_male",
-        "birth_female",
-        "sex",
-        "relationship",
-        "identity_number",
-        "parent_key",
+    for _index, header, _found in resolved:
+        entry = mapping.header_entry(header)
+        if entry is not None:
+            entry.used = True
+    return _HeaderFound(i, two_rows, resolved)
+
+
+def _sheet_width(sheet: Sheet, found: _HeaderFound) -> int:
+    rows = sheet.rows[found.index : found.index + 200]
+    return max((len(values) for _, values in rows), default=0)
+
+
+_PERSON_KEYS = {
+    "birth_date",
+    "birth_male",
+    "birth_female",
+    "sex",
+    "relationship",
+    "identity_number",
+    "parent_key",
+}
+
+
+def _assemble(
+    sheet: Sheet, found: _HeaderFound, mapping: _Mapping, fields: dict
+) -> tuple[SheetLayout, int]:
+    """The layout of a sheet from its header row and the user's column mappings."""
+    rows = sheet.rows
+    layout = SheetLayout(sheet.name, "persons", header_row=rows[found.index][0])
+    by_index: dict[int, tuple[str, Any]] = {
+        index: (header, what) for index, header, what in found.resolved
     }
-    person_keys |= {f.key for f in catalogue().values() if f.level == "person"}
+    # Columns the user mapped by letter: for every sheet first, then this sheet's own.
+    sheet_key, width = fold(sheet.name), _sheet_width(sheet, found)
+    explicit: dict[int, Any] = {}
+    for (sheet_name, index), entry in sorted(
+        mapping.columns.items(), key=lambda item: item[0][0] is not None
+    ):
+        if sheet_name not in (None, sheet_key) or index >= width:
+            continue
+        entry.used = True
+        explicit[index] = fields[entry.key] if entry.key else "ignore"
+        by_index.setdefault(index, ("", None))
+    # Kobo's label export splits a geopoint "Vị trí nhà" into "_Vị trí nhà_latitude" …; the
+    # point itself ("21.3 105.2 0 0") is then redundant.
+    geopoints = {H.geopoint_base(header) for header, _ in by_index.values()} - {None}
+
+    seen: dict[str, str] = {}
+    chosen: dict[int, H.Field] = {}
+    # The user's own choices first: a column mapped explicitly wins over an automatic match.
+    for explicit_pass in (True, False):
+        for index in sorted(by_index):
+            if (index in explicit) != explicit_pass:
+                continue
+            header, what = by_index[index]
+            if explicit_pass:
+                what = explicit[index]
+            elif what is None and fold(header) in geopoints:
+                what = "ignore"
+            letter = column_letter(index)
+            if what is None:
+                layout.unmatched.append((letter, header))
+            elif what == "ignore" or what.level == "skip":
+                layout.ignored.append((letter, header))
+            elif what.key in seen:
+                # Two columns for one field: keep the first, let the user map this one elsewhere.
+                layout.unmatched.append((letter, header))
+                layout.duplicates[letter] = (what.label, seen[what.key])
+            else:
+                seen[what.key] = letter
+                chosen[index] = what
+    layout.columns = [Column(index, by_index[index][0], chosen[index]) for index in sorted(chosen)]
+    layout.unmatched.sort(key=lambda item: column_index_from_string(item[0]))
+    layout.ignored.sort(key=lambda item: column_index_from_string(item[0]))
+    person_keys = _PERSON_KEYS | {f.key for f in catalogue().values() if f.level == "person"}
     if not (set(seen) & person_keys):
         layout.role = "households"
         # In a households sheet, "Họ và tên" is the head's name and "Ghi chú" the household's note.
@@ -370,7 +584,19 @@ def detect_layout(
                 column.field = H.CORE["head_name"][0]
             elif column.field.key == "note":
                 column.field = H.Field("household_note", "household", H.TEXT, "Ghi chú")
-    return layout, i + (2 if two_rows else 1)
+    return layout, found.index + (2 if found.two_rows else 1)
+
+
+def detect_layout(
+    sheet: Sheet, table: dict, mapping: dict[str, str] | _Mapping, fields: dict
+) -> tuple[SheetLayout, int]:
+    """The sheet's header, its columns and its role; returns (layout, index of first data row)."""
+    if not isinstance(mapping, _Mapping):
+        mapping = _split_mapping(mapping)
+    found = _find_header(sheet, table, mapping, fields)
+    if found is None:
+        return SheetLayout(sheet.name, "ignored"), len(sheet.rows)
+    return _assemble(sheet, found, mapping, fields)
 
 
 # ---- parsing rows ----------------------------------------------------------------------------
@@ -465,23 +691,115 @@ def _is_total_row(values: list[object]) -> bool:
     return False
 
 
+# The signature block under a list: "NGƯỜI LẬP BIỂU", "TRƯỞNG THÔN", "XÁC NHẬN CỦA UBND XÃ",
+# "(Ký, ghi rõ họ tên)", "Hy Cương, ngày 05 tháng 3 năm 2024" / "ngày … tháng … năm 20…".
+_SIGNATURE_RE = re.compile(
+    r"\b(nguoi lap( bieu| danh sach)?|nguoi ky|nguoi kiem tra|nguoi tong hop"
+    r"|(truong|pho) (thon|khu|ap|xom|ban|ban cong tac mat tran|ban nhan dan)"
+    r"|xac nhan|(pho )?chu tich|tm\.? (ubnd|uy ban|ban)|ky,? (va )?ghi ro ho ten|ky ten|dong dau"
+    r"|can bo (tong hop|lap bieu|thong ke)|thu truong|ngay[\s\d.…/_-]*thang[\s\d.…/_-]*nam)\b"
+)
+# Columns whose value shows a row is a person or household of the list, not text under it.
+_EVIDENCE_KEYS = ("household_code", "birth_date", "birth_male", "birth_female", "relationship")
+
+
+def _signature_cell(values: list[object]) -> tuple[int, str] | None:
+    for index, value in enumerate(values):
+        if isinstance(value, str) and _SIGNATURE_RE.search(fold(value)):
+            return index, V.text(value)
+    return None
+
+
+def _list_ends_here(values: list[object], evidence: list[Column]) -> tuple[int, str] | None:
+    """Is this row (the first after a blank row) the signature block under the list?
+
+    It is when it has no household code, no birth date that parses and no known relationship
+    (a signer's name, a place and date line), or when it holds signature words ("Người lập
+    biểu", "Trưởng thôn") and no code or birth date. Returns the cell (index, text) to name.
+    """
+    has_code = has_birth = has_relationship = False
+    for column in evidence:
+        raw = values[column.index] if column.index < len(values) else None
+        if raw in (None, ""):
+            continue
+        key = column.field.key
+        if key == "household_code":
+            has_code = True
+        elif key == "relationship":
+            has_relationship = has_relationship or V.parse_relationship(raw)[1]
+        else:
+            try:
+                V.parse_date(raw)
+            except ValueError:
+                continue
+            has_birth = True
+    first = next(
+        ((i, V.text(v)) for i, v in enumerate(values) if v not in (None, "") and V.text(v)), None
+    )
+    signature = _signature_cell(values)
+    if signature is not None and not (has_code or has_birth):
+        return signature
+    if evidence and not (has_code or has_birth or has_relationship):
+        return first
+    return None
+
+
 def _parse_sheet(
-    sheet: Sheet, layout: SheetLayout, start: int, parser: _Parser, report: ImportReport, out: dict
+    sheet: Sheet,
+    layout: SheetLayout,
+    start: int,
+    parser: _Parser,
+    report: ImportReport,
+    out: dict,
+    tick: Callable[[int], None] | None = None,
 ) -> None:
     name_col = next((c for c in layout.columns if c.field.key in ("full_name", "head_name")), None)
     household_role = layout.role == "households"
-    for row_number, values in sheet.rows[start:]:
+    evidence = [c for c in layout.columns if c.field.key in _EVIDENCE_KEYS]
+    marks = {c.field.key: c for c in layout.columns if c.field.key in ("sex_male", "sex_female")}
+    previous: int | None = None
+    after_blank = False
+    rows = sheet.rows
+    for position in range(start, len(rows)):
+        row_number, values = rows[position]
+        if tick is not None and (position - start) % PROGRESS_EVERY == 0 and position > start:
+            tick(position - start)
+        if previous is not None and row_number > previous + 1:
+            after_blank = True
+        previous = row_number
         if _is_total_row(values):
             break
         present = [
             c for c in layout.columns if c.index < len(values) and values[c.index] not in (None, "")
         ]
         if not present:
+            after_blank = True
             continue
         if name_col is not None and name_col.index < len(values):
             name_value = V.text(values[name_col.index])
             if len(name_value) <= 5 and _NUMBERING.match(fold(name_value)):
                 continue  # the "(1) (2) (3)" numbering row under the header
+        if after_blank:
+            # Without a "Tổng cộng" row the list ends at a blank row followed by the signatures.
+            ending = _list_ends_here(values, evidence)
+            if ending is not None:
+                index, text = ending
+                rest = len(rows) - position - 1
+                report.issues.append(
+                    Issue(
+                        WARNING,
+                        f"“{text}” dưới dòng trống trông như phần ký tên/ngày tháng cuối danh sách: "
+                        "coi là hết danh sách, không nhập dòng này"
+                        + (f" và {_vn_int(rest)} dòng sau" if rest else ""),
+                        sheet.name,
+                        row_number,
+                        column_letter(index),
+                        next((c.header for c in layout.columns if c.index == index), ""),
+                        text,
+                    )
+                )
+                break
+            after_blank = False
         src = Src(sheet.name, row_number)
         parsed: dict[str, Any] = {}
         for column in layout.columns:
@@ -505,6 +823,19 @@ def _parse_sheet(
                 )
                 value = _INVALID
             parsed[column.field.key] = value
+        if parsed.get("sex_male") is True and parsed.get("sex_female") is True:
+            column = marks["sex_female"]
+            report.issues.append(
+                Issue(
+                    ERROR,
+                    f"đánh dấu cả “{marks['sex_male'].header}” và “{column.header}” (giới tính)",
+                    sheet.name,
+                    row_number,
+                    column.letter,
+                    column.header,
+                    V.text(values[column.index]),
+                )
+            )
         layout.data_rows += 1
         if household_role:
             out["households"].append(_household_from(parsed, src))
@@ -581,6 +912,10 @@ def _person_from(parsed: dict[str, Any], src: Src) -> PersonIn:
             person.fields["birth_date"], person.fields["birth_year_only"] = None, False
     if ("birth_male" in parsed or "birth_female" in parsed) and "birth_date" not in person.fields:
         person.fields["birth_date"], person.fields["birth_year_only"] = None, False
+    # "Giới tính" over "Nam" | "Nữ" with an x in one of them.
+    male, female = parsed.get("sex_male") is True, parsed.get("sex_female") is True
+    if male != female and not person.fields.get("sex"):
+        person.fields["sex"] = "M" if male else "F"
     facts: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     _split_extra("person", parsed, facts, extra)
@@ -740,8 +1075,23 @@ def _diff(
     return changes
 
 
+def _year_vague_match(
+    existing_date: dt.date | None, existing_year_only: bool, birth: Any, year_only: bool
+) -> bool:
+    """A year alone (1980) and a date in that year (12/05/1980) may be the same person's."""
+    return (
+        isinstance(existing_date, dt.date)
+        and isinstance(birth, dt.date)
+        and existing_date.year == birth.year
+        and (existing_year_only or year_only)
+    )
+
+
 def _validate_and_plan(
-    report: ImportReport, households: list[HouseholdIn], relationship_known: bool
+    report: ImportReport,
+    households: list[HouseholdIn],
+    relationship_known: bool,
+    head_name_known: bool = True,
 ) -> None:
     village = report.village
     existing_h = {h.code: h for h in Household.objects.filter(village=village)}
@@ -753,10 +1103,13 @@ def _validate_and_plan(
     # Households without a code (one-sheet layout, no code column) match on the head's name and
     # birth date, so importing the same file twice finds them again.
     heads: dict[tuple[str, dt.date | None], Household] = {}
+    heads_by_name: dict[str, list[Person]] = defaultdict(list)
+    by_pk = {h.pk: h for h in existing_h.values()}
     for household in existing_h.values():
         for person in persons_by_household.get(household.pk, []):
             if person.relationship == Relationship.HEAD:
                 heads[_person_key(person.full_name, person.birth_date)] = household
+                heads_by_name[_name_key(person.full_name)].append(person)
     counter = 0
 
     for household in households:
@@ -777,6 +1130,35 @@ def _validate_and_plan(
             if head is not None:
                 head.fields["relationship"] = Relationship.HEAD
         if (
+            head is None
+            and not relationship_known
+            and not head_name_known
+            and household.action != "lookup"
+            and not household.fields.get("head_name")
+        ):
+            # Neither a relationship nor a head's name column: the head is listed first.
+            head = next(
+                (
+                    p
+                    for p in household.persons
+                    if isinstance(p.fields.get("full_name"), str) and p.fields["full_name"]
+                ),
+                None,
+            )
+            if head is not None:
+                head.fields["relationship"] = Relationship.HEAD
+                report.issues.append(
+                    Issue(
+                        WARNING,
+                        f"hộ “{household.code or head.fields['full_name']}”: tệp không có cột “Quan hệ "
+                        f"với chủ hộ” hay “Họ và tên chủ hộ”; lấy người đầu tiên của hộ, "
+                        f"“{head.fields['full_name']}”, làm chủ hộ",
+                        head.src.sheet,
+                        head.src.row,
+                        value=head.fields["full_name"],
+                    )
+                )
+        if (
             head is not None
             and not household.fields.get("head_name")
             and isinstance(head.fields.get("full_name"), str)
@@ -788,6 +1170,16 @@ def _validate_and_plan(
                 head.fields.get("birth_date") if head else None,
             )
             found = heads.get(key) if head is not None else None
+            if found is None and head is not None:
+                # The head's birth date became more precise (1980 -> 12/05/1980) or less.
+                same = heads_by_name.get(_name_key(household.fields.get("head_name") or ""), [])
+                if len(same) == 1 and _year_vague_match(
+                    same[0].birth_date,
+                    same[0].birth_year_only,
+                    head.fields.get("birth_date"),
+                    bool(head.fields.get("birth_year_only")),
+                ):
+                    found = by_pk.get(same[0].household_id)
             if found is not None:
                 household.code = found.code
             else:
@@ -848,6 +1240,11 @@ def _validate_and_plan(
         by_name: dict[str, list[Person]] = defaultdict(list)
         for p in existing_p:
             by_name[_name_key(p.full_name)].append(p)
+        names_in_file: dict[str, int] = defaultdict(int)
+        for person in household.persons:
+            if isinstance(person.fields.get("full_name"), str):
+                names_in_file[_name_key(person.fields["full_name"])] += 1
+        claimed: set[int] = set()
         seen: dict[tuple[str, dt.date | None], PersonIn] = {}
         for person in household.persons:
             name = person.fields.get("full_name")
@@ -883,14 +1280,24 @@ def _validate_and_plan(
                 continue
             seen[key] = person
             match = by_key.get(key)
+            year_only = bool(person.fields.get("birth_year_only"))
             if match is None:
                 candidates = by_name.get(_name_key(name), [])
-                if len(candidates) == 1 and (
-                    candidates[0].birth_date is None
-                    or birth is None
-                    or "birth_date" not in person.fields
-                ):
-                    match = candidates[0]
+                if len(candidates) == 1 and candidates[0].pk not in claimed:
+                    candidate = candidates[0]
+                    if (
+                        candidate.birth_date is None
+                        or birth is None
+                        or "birth_date" not in person.fields
+                    ):
+                        match = candidate
+                    elif names_in_file[_name_key(name)] == 1 and _year_vague_match(
+                        candidate.birth_date, candidate.birth_year_only, birth, year_only
+                    ):
+                        # The name is unique in the household: a year alone is any date in it.
+                        match = candidate
+            if match is not None:
+                claimed.add(match.pk)
             if match is None:
                 person.instance = None  # written by a raw multi-row insert in apply()
                 person.action = "create"
@@ -900,6 +1307,16 @@ def _validate_and_plan(
             else:
                 fields = dict(person.fields)
                 if birth is None and match.birth_date is not None:
+                    fields.pop("birth_date", None)
+                    fields.pop("birth_year_only", None)
+                elif (
+                    year_only
+                    and not match.birth_year_only
+                    and isinstance(match.birth_date, dt.date)
+                    and isinstance(birth, dt.date)
+                    and match.birth_date.year == birth.year
+                ):
+                    # The registry already knows the precise date: keep it.
                     fields.pop("birth_date", None)
                     fields.pop("birth_year_only", None)
                 person.instance = match
@@ -945,9 +1362,12 @@ def preview(
         )
     names = names or [p.name for p in paths]
     report = ImportReport(village, names)
-    mapping = mapping or {}
+    columns_map = _split_mapping(mapping)
     table = H.lookup_table()
     fields = H.all_fields()
+    score = functools.partial(
+        header_score, table=table, mapping=columns_map.header_keys, fields=fields
+    )
     sheets: list[Sheet] = []
     for path, name in zip(paths, names, strict=True):
 
@@ -955,7 +1375,18 @@ def preview(
             if progress:
                 progress("read", done, 0)
 
-        sheets.extend(read_file(path, _read_progress, display_name=name))
+        file_sheets = read_file(path, _read_progress, display_name=name, header_score=score)
+        if not any(sheet.rows for sheet in file_sheets):
+            report.issues.append(
+                Issue(
+                    ERROR,
+                    f"tệp trống: “{name}” không có dòng nào (tệp 0 byte hoặc mọi trang đều trống)",
+                )
+            )
+            continue
+        sheets.extend(file_sheets)
+    if not sheets:
+        return report
     total_rows = sum(len(s.rows) for s in sheets)
     if progress:
         progress("validate", 0, total_rows)
@@ -963,33 +1394,49 @@ def preview(
     out: dict[str, list] = {"households": [], "persons": []}
     has_code_column = False
     relationship_known = False
-    for sheet in sheets:
-        layout, start = detect_layout(sheet, table, mapping, fields)
-        report.layouts.append(layout)
-        if layout.role == "ignored":
+    head_name_known = False
+    # First every sheet's header row (a bare "--map B=…" is a letter only if no header reads "B"),
+    # then the columns, with the user's choices by letter.
+    found = [(sheet, _find_header(sheet, table, columns_map, fields)) for sheet in sheets]
+    _letters_for_unused_headers(columns_map)
+    done_rows = 0
+    for sheet, header in found:
+        if header is None:
+            report.layouts.append(SheetLayout(sheet.name, "ignored"))
+            done_rows += len(sheet.rows)
             continue
+        layout, start = _assemble(sheet, header, columns_map, fields)
+        report.layouts.append(layout)
         _fix_ambiguous(sheet, layout, start, table)
         keys = {c.field.key for c in layout.columns}
         if layout.role == "persons":
             has_code_column |= "household_code" in keys
             relationship_known |= "relationship" in keys
-        _parse_sheet(sheet, layout, start, parser, report, out)
-        for letter, header in layout.unmatched:
-            report.issues.append(
-                Issue(
-                    WARNING,
-                    (
-                        f"cột “{header}” cũng là “{layout.duplicates[header][0]}” như cột "
-                        f"{layout.duplicates[header][1]}: bỏ qua (hãy chọn trường khác cho cột này nếu cần)"
-                        if header in layout.duplicates
-                        else f"không nhận ra cột “{header}”: bỏ qua (hãy chọn trường cho cột này nếu cần)"
-                    ),
-                    sheet.name,
-                    layout.header_row,
-                    letter,
-                    header,
+        head_name_known |= "head_name" in keys
+
+        def _tick(n: int, base: int = done_rows) -> None:
+            if progress:
+                progress("validate", base + n, total_rows)
+
+        _parse_sheet(sheet, layout, start, parser, report, out, _tick if progress else None)
+        done_rows += len(sheet.rows)
+        for letter, header_text in layout.unmatched:
+            if letter in layout.duplicates:
+                label, first = layout.duplicates[letter]
+                reason = (
+                    f"cột “{header_text}” cũng là “{label}” như cột {first}: bỏ qua cột {letter}; "
+                    f"để nhập cột này, chọn cho nó một trường khác ở bước gán cột "
+                    f'(dòng lệnh: --map "{sheet.name}!{letter}=mã_trường")'
                 )
+            else:
+                reason = (
+                    f"không nhận ra cột “{header_text}”: bỏ qua (hãy chọn trường cho cột này nếu cần; "
+                    f'dòng lệnh: --map "{sheet.name}!{letter}=mã_trường")'
+                )
+            report.issues.append(
+                Issue(WARNING, reason, sheet.name, layout.header_row, letter, header_text)
             )
+    report.issues.extend(_mapping_errors(columns_map, sheets, report.layouts))
     if not any(layout.role != "ignored" for layout in report.layouts):
         report.issues.append(
             Issue(
@@ -1003,26 +1450,42 @@ def preview(
         report.issues.append(Issue(ERROR, "tệp không có dòng dữ liệu nào dưới dòng tiêu đề"))
         return report
     households = _link(report, out["households"], out["persons"], has_code_column)
-    _validate_and_plan(report, households, relationship_known)
+    _validate_and_plan(report, households, relationship_known, head_name_known)
     report.households = households
     if progress:
         progress("validate", total_rows, total_rows)
     return report
 
 
+_SEX_MARKS = {
+    "birth_male": H.Field("sex_male", "person", H.BOOL, "Giới tính: Nam"),
+    "birth_female": H.Field("sex_female", "person", H.BOOL, "Giới tính: Nữ"),
+}
+
+
 def _fix_ambiguous(sheet: Sheet, layout: SheetLayout, start: int, table: dict) -> None:
-    """ "Mã địa chỉ số" names the code (text) or the yes/no fact: decide by what the column holds."""
+    """Headers that name two things; decide by what the column holds.
+
+    * "Mã địa chỉ số": the code (text) or the yes/no fact.
+    * "Nam" | "Nữ" under a group header: the birth year by sex ("Năm sinh" over them, years in
+      the cells) or the sex itself ("Giới tính" over them, an x in one of the two).
+    """
     for column in layout.columns:
-        if column.field.key != "digital_address_code":
+        key = column.field.key
+        if key not in ("digital_address_code", "birth_male", "birth_female"):
             continue
         values = [
             row[column.index]
             for _, row in sheet.rows[start : start + 200]
             if column.index < len(row) and row[column.index] not in (None, "")
         ]
-        if values and all(V.looks_bool(v) for v in values):
+        if not values or not all(V.looks_bool(v) for v in values):
+            continue
+        if key == "digital_address_code":
             fact = catalogue()["digital_address"]
             column.field = H.Field(fact.key, fact.level, H.BOOL, fact.label_vi)
+        else:
+            column.field = _SEX_MARKS[key]
 
 
 def _snapshot_changes(changes: dict[str, tuple[Any, Any]]) -> tuple[dict, dict]:
@@ -1054,7 +1517,9 @@ def _raw_insert(model: type[Any], rows: list[dict[str, Any]], returning: bool) -
             convert = functools.partial(f.get_db_prep_save, connection=connection)
         else:
             convert = None
-        default = None if f.attname in rows[0] else f.get_default()
+        # Rows need not all have the same keys (a relationship set on the head's row only, a
+        # sex from an x under "Nam"/"Nữ"): a missing key is the field's default.
+        default = f.get_default()
         if default is not None and convert is not None:
             default = convert(default)
         columns.append((f.attname, convert, default))
@@ -1110,6 +1575,8 @@ def apply(
     new_p = [p for h in report.households for p in h.persons if p.action == "create"]
     upd_p = [p for h in report.households for p in h.persons if p.action == "update"]
     total = len(new_h) + len(upd_h) + len(new_p) + len(upd_p)
+    if progress:
+        progress("write", 0, total)  # still outside the transaction: a heartbeat others can see
     with transaction.atomic():
         actor = user if getattr(user, "pk", None) else None
         parent = AuditEvent.objects.create(

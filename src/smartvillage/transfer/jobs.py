@@ -2,11 +2,17 @@
 
 Why a thread and not a queue: the embedded default is one process on SQLite with no Redis; a
 daemon thread in the web process needs nothing else to run, and the job row in the database is
-the source of truth the page polls (status, phase, done/total). Progress inside the write
-transaction is invisible to other connections, so the current numbers are also kept in a small
-in-process dict that the progress view reads first. A job interrupted by a restart stays
-"running" with an old `updated_at`; `stale()` lets the page offer to start again (nothing was
-written: the write is one transaction).
+the source of truth the page polls (status, phase, done/total).
+
+Progress is saved to the job row every SAVE_EVERY_ROWS rows (and at each new phase), with
+`updated_at` as the heartbeat, so a page served by another process sees it. The write phase runs
+in one transaction; its progress is saved through a second connection so it is not part of that
+transaction (PostgreSQL). SQLite allows one writer at a time and the import's transaction is it,
+so there the write phase is only in the small in-process dict, which the progress view reads
+first (the embedded default is one process). A job interrupted by a restart stays "running"
+with a heartbeat that stops; `stale()` lets the page offer to start again (nothing was written:
+the write is one transaction). Inline or in the background, an error ends the job "failed"
+with a message, never a traceback and never a job left "running".
 """
 
 from __future__ import annotations
@@ -15,12 +21,19 @@ import datetime as dt
 import logging
 import shutil
 import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    close_old_connections,
+    connection,
+    connections,
+)
 from django.utils import timezone
 
 from smartvillage.core.errors import DomainError
@@ -32,7 +45,11 @@ log = logging.getLogger(__name__)
 # Files up to this size run inline, in the request (a village list of a few thousand rows);
 # settings.TRANSFER_INLINE_BYTES overrides it.
 INLINE_BYTES = 512 * 1024
-STALE_AFTER = dt.timedelta(minutes=30)
+# No heartbeat for this long: the job's process is gone. Heartbeats come every SAVE_EVERY_ROWS
+# rows; the longest gap is SQLite's write transaction (seconds for 100.000 persons).
+STALE_AFTER = dt.timedelta(minutes=10)
+SAVE_EVERY_ROWS = 2000
+FAILED_MESSAGE = "Lỗi hệ thống khi xử lý tệp; chưa ghi gì."
 
 _progress: dict[str, tuple[str, int, int]] = {}
 _lock = threading.Lock()
@@ -104,12 +121,74 @@ def progress_of(job: ImportJob) -> tuple[str, int, int]:
     return job.phase, job.done, job.total
 
 
-def _reporter(job_id: str):
-    def report(phase: str, done: int, total: int) -> None:
-        with _lock:
-            _progress[job_id] = (phase, done, total)
+class _Reporter:
+    """The importer's progress callback: in-process numbers, and the job row every N rows."""
 
-    return report
+    def __init__(self, job_id: str) -> None:
+        self.job_id = job_id
+        self.saved: tuple[str, int] | None = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        with _lock:
+            _progress[self.job_id] = (phase, done, total)
+        last = self.saved
+        if (
+            last is None
+            or last[0] != phase
+            or abs(done - last[1]) >= SAVE_EVERY_ROWS
+            or (total and done >= total)
+        ):
+            self.saved = (phase, done)
+            _save_progress(self.job_id, phase, done, total)
+
+
+def _reporter(job_id: str) -> _Reporter:
+    return _Reporter(job_id)
+
+
+def _save_progress(job_id: str, phase: str, done: int, total: int) -> None:
+    """phase/done/total and the heartbeat on the job row, committed at once, whatever the caller's
+    transaction (the import's write transaction must not hold it back or roll it back)."""
+    now = timezone.now()
+    try:
+        if not connection.in_atomic_block:
+            ImportJob.objects.filter(pk=job_id).update(
+                phase=phase, done=done, total=total, updated_at=now
+            )
+        elif connection.vendor != "sqlite":
+            _update_on_side_connection(job_id, phase, done, total, now)
+        # SQLite inside the write transaction: one writer at a time, and it is the import.
+    except DatabaseError:
+        log.warning("could not save the progress of import job %s", job_id, exc_info=True)
+
+
+def _update_on_side_connection(
+    job_id: str, phase: str, done: int, total: int, now: dt.datetime
+) -> None:
+    side = connections.create_connection(DEFAULT_DB_ALIAS)  # autocommit, not the caller's
+    try:
+        if side.vendor == "postgresql":
+            # Should the caller's transaction hold the job row, give up rather than wait for it.
+            with side.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '2s'")
+        meta = ImportJob._meta
+        q = side.ops.quote_name
+        columns = [q(meta.get_field(name).column) for name in ("phase", "done", "total")]
+        updated, pk = q(meta.get_field("updated_at").column), q(meta.pk.column)
+        sets = ", ".join(f"{c} = %s" for c in [*columns, updated])
+        with side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {q(meta.db_table)} SET {sets} WHERE {pk} = %s",
+                [
+                    phase,
+                    done,
+                    total,
+                    side.ops.adapt_datetimefield_value(now),
+                    meta.pk.get_db_prep_value(uuid.UUID(str(job_id)), side),
+                ],
+            )
+    finally:
+        side.close()
 
 
 def _run_preview(job: ImportJob) -> None:
@@ -158,19 +237,29 @@ def _finish(job_id: str) -> None:
         _progress.pop(job_id, None)
 
 
-def _target(job_id: str, fn) -> None:
+def _guarded(job_id: str, fn, job: ImportJob | None = None) -> ImportJob | None:
+    """Run fn(job); any error leaves the job failed with a message (inline and background)."""
     try:
-        job = ImportJob.objects.select_related("village", "user").get(pk=job_id)
+        if job is None:
+            job = ImportJob.objects.select_related("village", "user").get(pk=job_id)
         fn(job)
-    except Exception:  # a background thread must leave the job in a final state
+    except Exception:
         log.exception("import job %s failed", job_id)
+        now = timezone.now()
         ImportJob.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED,
-            message="Lỗi hệ thống khi xử lý tệp; chưa ghi gì.",
-            updated_at=timezone.now(),
+            status=JobStatus.FAILED, message=FAILED_MESSAGE, updated_at=now
         )
+        if job is not None:
+            job.status, job.message, job.updated_at = JobStatus.FAILED, FAILED_MESSAGE, now
     finally:
         _finish(job_id)
+    return job
+
+
+def _target(job_id: str, fn) -> None:
+    try:
+        _guarded(job_id, fn)
+    finally:
         close_old_connections()
 
 
@@ -180,8 +269,7 @@ def _start(job: ImportJob, status: str, fn, background: bool | None) -> ImportJo
     if background is None:
         background = size(job) > getattr(settings, "TRANSFER_INLINE_BYTES", INLINE_BYTES)
     if not background:
-        fn(job)
-        _finish(str(job.pk))
+        _guarded(str(job.pk), fn, job)
         return job
     thread = threading.Thread(
         target=_target, args=(str(job.pk), fn), name=f"import-{job.pk}", daemon=True
@@ -200,8 +288,5 @@ def start_apply(job: ImportJob, background: bool | None = None) -> ImportJob:
 
 
 def stale(job: ImportJob) -> bool:
-    return (
-        job.is_running
-        and str(job.pk) not in _progress
-        and timezone.now() - job.updated_at > STALE_AFTER
-    )
+    """Running, but no heartbeat saved for STALE_AFTER: the process running it is gone."""
+    return job.is_running and timezone.now() - job.updated_at > STALE_AFTER

@@ -92,8 +92,34 @@ def job_detail(request: HttpRequest, job_id: Any) -> HttpResponse:
             for layout in report.get("layouts", [])
             for u in layout["unmatched"]
         ],
+        "mapping_sheets": _mapping_sheets(job, report),
     }
     return render(request, "transfer/job.html", context)
+
+
+def _mapping_sheets(job: ImportJob, report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every column of every imported sheet, its current field preselected (the mapping step)."""
+    fields = all_fields()
+    out = []
+    for layout in report.get("layouts", []):
+        if layout.get("role") == "ignored" or "all_columns" not in layout:
+            continue
+        columns = []
+        for column in layout["all_columns"]:
+            ref = f"{layout['name']}!{column['letter']}"
+            # A field the user cannot pick (the household's "Ghi chú", an x under "Nam"):
+            # offered as its own option so that sending the form keeps it.
+            own = column["field"] and column["field"] not in fields
+            columns.append(
+                {
+                    **column,
+                    "ref": ref,
+                    "mapped": ref in job.mapping,
+                    "own_option": (column["field"], column.get("label", "")) if own else None,
+                }
+            )
+        out.append({"name": layout["name"], "columns": columns})
+    return out
 
 
 def _progress_context(job: ImportJob) -> dict[str, Any]:
@@ -129,15 +155,28 @@ def job_mapping(request: HttpRequest, job_id: Any) -> HttpResponse:
         return redirect("transfer:job", job_id=job.pk)
     fields = all_fields()
     mapping = dict(job.mapping)
+    # What each column does now, to store only the columns the user changed.
+    # (None: not imported yet, so even "Bỏ qua" is a choice: it silences the warning.)
+    current: dict[str, str | None] = {}
+    for layout in (job.report or {}).get("layouts", []):
+        for column in layout.get("all_columns", []):
+            ref = f"{layout['name']}!{column['letter']}"
+            current[ref] = column["field"] if column["state"] in ("matched", "ignored") else None
     for key, value in request.POST.items():
         if not key.startswith("map:"):
             continue
-        header = key[4:]
+        ref = key[4:]
         if value == "__keep__":
             continue
         if value and value not in fields:
             continue
-        mapping[fold(header)] = value
+        if ref in current:
+            # "Sheet!B": one column, even when another column has the same header text.
+            if value == current[ref] and ref not in mapping:
+                continue
+            mapping[ref] = value
+        else:
+            mapping[fold(ref)] = value  # a header text (older pages)
     job.mapping = mapping
     job.save(update_fields=["mapping", "updated_at"])
     jobs.start_preview(job)

@@ -217,21 +217,19 @@ def kobo_export_xlsx(path: Path, group_paths: bool = False) -> Path:
         ]
     )
     rep = wb.create_sheet("person")
-    rep.append(
-        [
-            "full_name",
-            "birth_date",
-            "sex",
-            "relationship",
-            "smartphone",
-            "epayment_account",
-            "digital_skills_trained",
-            "_index",
-            "_parent_table_name",
-            "_parent_index",
-            "_submission__id",
-        ]
-    )
+    questions = [
+        "full_name",
+        "birth_date",
+        "sex",
+        "relationship",
+        "smartphone",
+        "epayment_account",
+        "digital_skills_trained",
+    ]
+    if group_paths:
+        # The questions sit in the repeat group "person"; Kobo's bookkeeping columns do not.
+        questions = [f"person/{q}" for q in questions]
+    rep.append([*questions, "_index", "_parent_table_name", "_parent_index", "_submission__id"])
     rep.append(
         [
             "Phan Văn Tâm",

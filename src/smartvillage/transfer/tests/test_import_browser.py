@@ -86,12 +86,19 @@ def test_upload_progress_mapping_confirm(server, data, browser, tmp_path):
     page.click("main button[type=submit]")
     page.wait_for_selector("text=Xem trước (chưa ghi gì)", timeout=60000)
     assert page.locator("#mapping").is_visible()
-    page.select_option("#mapping select", "online_public_services")
+    assert "Cột chưa nhận ra" in page.content()
+    # Every column is listed with its automatic match preselected; L is the unknown one.
+    unknown = 'select[name="map:Nhân khẩu!L"]'
+    assert page.locator("#mapping select").count() == 12
+    assert page.locator('select[name="map:Nhân khẩu!C"]').input_value() == "birth_date"
+    assert page.locator(unknown).input_value() == "__keep__"
+    page.select_option(unknown, "online_public_services")
     with page.expect_navigation():
         page.click("#mapping button[type=submit]")
     # Checked again in the background (progress bar polled), then the page reloads itself.
     page.wait_for_selector("text=Xác nhận và ghi vào sổ", timeout=60000)
-    assert page.locator("#mapping").count() == 0
+    assert "Cột chưa nhận ra" not in page.content()
+    assert page.locator(unknown).input_value() == "online_public_services"
     page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
     with page.expect_navigation():
         page.click("text=Xác nhận và ghi vào sổ")

@@ -132,7 +132,8 @@ def test_two_columns_for_one_field_keep_the_first_and_say_so(world, tmp_path):
     assert any(
         w.message()
         == "Trang “trung”, dòng 1, cột F (Điện thoại thông minh): cột “Điện thoại thông minh” cũng là "
-        "“Sử dụng điện thoại thông minh” như cột E: bỏ qua (hãy chọn trường khác cho cột này nếu cần)"
+        "“Sử dụng điện thoại thông minh” như cột E: bỏ qua cột F; để nhập cột này, chọn cho nó một "
+        'trường khác ở bước gán cột (dòng lệnh: --map "trung!F=mã_trường")'
         for w in report.warnings
     )
 

@@ -1,4 +1,4 @@
-"""smartvillage import FILE [FILE …] --village UNIT [--dry-run] [--map "Header=fact_key" …]"""
+"""smartvillage import FILE [FILE …] --village UNIT [--dry-run] [--map "Header|B|Sheet!B=fact_key" …]"""
 
 from __future__ import annotations
 
@@ -32,7 +32,11 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar='"Tiêu đề=mã_trường"',
-            help='Gán cột chưa nhận ra cho một trường, vd. --map "Dùng app ngân hàng=epayment_account"; "Tiêu đề=" để bỏ qua cột',
+            help=(
+                'Gán cột cho một trường: theo tiêu đề, vd. --map "Dùng app ngân hàng=epayment_account"; '
+                'theo chữ cái của cột, "C=note" (cột C của mọi trang) hoặc "Nhân khẩu!C=note" '
+                '(khi hai cột cùng tiêu đề); "…=" để bỏ qua cột'
+            ),
         )
         parser.add_argument(
             "--user", help="Tên đăng nhập người nhập (kiểm tra quyền và ghi vào nhật ký)"
