@@ -3,6 +3,10 @@
 Views, forms, the admin, the API and the CLI all ask here. Scope follows the unit tree: a role
 assigned on a unit covers that unit and everything below it (a village head's unit is a village,
 so she covers exactly her village).
+
+Across the 01/07/2025 reform, a role on a current (2025) unit also covers what lies below its
+predecessor units (units.UnitSuccession, main links only): villages recorded under a pre-2025
+commune belong to the officers of the commune it became part of (docs/decisions/003).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from smartvillage.accounts.models import Role, RoleAssignment
-from smartvillage.units.models import AdminUnit, Level
+from smartvillage.units.models import AdminUnit, Level, Scheme, UnitSuccession
 
 
 class Action(StrEnum):
@@ -76,6 +80,66 @@ def _assignments(user: Any) -> list[RoleAssignment]:
     return cache
 
 
+def _collapse(paths: list[str]) -> list[str]:
+    """The paths none of which lies below another (a subtree already covered is dropped)."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def _former_paths(user: Any) -> dict[int, list[str]]:
+    """For each unit a role of `user` is assigned on: the paths of its pre-2025 predecessors.
+
+    One query per user (cached on the user with the assignments): the main (is_default)
+    succession links whose new unit is an assigned 2025 unit or lies below one (a 2025 province
+    gets its old provinces and the old communes of its communes), reduced to the topmost paths.
+    """
+    cache = getattr(user, "_sv_former", None)
+    if cache is not None:
+        return cache
+    roots = [
+        a.unit
+        for a in _assignments(user)
+        if a.unit is not None and a.unit.scheme == Scheme.FROM_2025
+    ]
+    cache = {}
+    if roots:
+        condition = Q()
+        for root in {r.pk: r for r in roots}.values():
+            condition |= Q(new__path__startswith=root.path)
+        rows = list(
+            UnitSuccession.objects.filter(condition, is_default=True).values_list(
+                "new__path", "old__path"
+            )
+        )
+        for root in roots:
+            cache[root.pk] = _collapse([old for new, old in rows if new.startswith(root.path)])
+    user._sv_former = cache
+    return cache
+
+
+def _scope(user: Any, assignment: RoleAssignment) -> list[str]:
+    """The subtree roots (as paths) one assignment covers: its unit and its predecessors."""
+    assert assignment.unit is not None
+    return [assignment.unit.path, *_former_paths(user).get(assignment.unit.pk, [])]
+
+
+def former_units(user: Any) -> dict[int, list[AdminUnit]]:
+    """The predecessor units each of the user's 2025 units covers (for navigation pages)."""
+    former = _former_paths(user)
+    paths = {p for ps in former.values() for p in ps}
+    if not paths:
+        return {}
+    by_path = {u.path: u for u in AdminUnit.objects.filter(path__in=paths)}
+    return {
+        pk: sorted((by_path[p] for p in ps if p in by_path), key=lambda u: u.name)
+        for pk, ps in former.items()
+        if ps
+    }
+
+
 def is_system_admin(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
@@ -92,7 +156,7 @@ def can(user: Any, action: Action | str, unit: AdminUnit | None) -> bool:
     for assignment in _assignments(user):
         if assignment.unit is None or action not in ROLE_ACTIONS.get(assignment.role, set()):
             continue
-        if not unit.path.startswith(assignment.unit.path):
+        if not any(unit.path.startswith(root) for root in _scope(user, assignment)):
             continue
         if action == Action.SUBMIT and (unit.level == Level.VILLAGE) != (
             assignment.role in _VILLAGE_ROLES
@@ -110,16 +174,19 @@ def visible_units(user: Any, action: Action | str = Action.VIEW) -> QuerySet[Adm
     action = Action(action)
     if is_system_admin(user):
         return AdminUnit.objects.all()
-    roots = [
-        a.unit
-        for a in _assignments(user)
-        if a.unit is not None and action in ROLE_ACTIONS.get(a.role, set())
-    ]
+    roots = _collapse(
+        [
+            path
+            for a in _assignments(user)
+            if a.unit is not None and action in ROLE_ACTIONS.get(a.role, set())
+            for path in _scope(user, a)
+        ]
+    )
     if not roots:
         return AdminUnit.objects.none()
     condition = Q()
     for root in roots:
-        condition |= Q(path__startswith=root.path)
+        condition |= Q(path__startswith=root)
     return AdminUnit.objects.filter(condition)
 
 

@@ -199,6 +199,12 @@ class UnitHouseholdsView(_UnitScoped, ApiView, generics.ListCreateAPIView):
             context["village"] = self.unit
         return context
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        # Personal-data access log (Law 91/2025/QH15), throttled to one entry per user and hour.
+        services.record_household_list_view(request.user, self.unit, channel="api")
+        return response
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         unit = self.unit
         api_permissions.require(request.user, Action.EDIT_REGISTRY, unit)
@@ -223,6 +229,11 @@ class HouseholdDetailView(_OneObject, ApiView, generics.RetrieveUpdateDestroyAPI
 
     def get_queryset(self) -> QuerySet[Household]:
         return api_permissions.visible_households(self.request.user)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        household = self.get_object()
+        services.record_household_view(request.user, household, channel="api")
+        return Response(self.get_serializer(household).data)
 
     def perform_update(self, serializer: HouseholdSerializer) -> None:
         serializer.instance = services.do_update_household(
@@ -267,6 +278,11 @@ class HouseholdPersonsView(ApiView, generics.ListCreateAPIView):
             return Person.objects.none()
         return self.household.persons.select_related("household").order_by("id")
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        services.record_person_list_view(request.user, self.household, channel="api")
+        return response
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         household = self.household
         api_permissions.require(request.user, Action.EDIT_REGISTRY, household.village)
@@ -289,6 +305,11 @@ class PersonDetailView(_OneObject, ApiView, generics.RetrieveUpdateDestroyAPIVie
 
     def get_queryset(self) -> QuerySet[Person]:
         return api_permissions.visible_persons(self.request.user)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        person = self.get_object()
+        services.record_person_view(request.user, person, channel="api")
+        return Response(self.get_serializer(person).data)
 
     def perform_update(self, serializer: PersonSerializer) -> None:
         serializer.instance = services.do_update_person(

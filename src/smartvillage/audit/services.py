@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from smartvillage.accounts.names import actor_label
 from smartvillage.audit.models import AuditAction, AuditEvent
 
 _SKIP = {"created_at", "updated_at"}
@@ -52,7 +53,8 @@ def record(
 ) -> AuditEvent:
     event = AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=getattr(actor, "username", "") or "system",
+        # "Huỳnh Văn Tâm (truongthon.anphu)": readable, and the account stays identifiable.
+        actor_name=actor_label(actor) if getattr(actor, "username", "") else "system",
         action=action,
         unit=unit,
         object_type=object_type or (instance._meta.model_name if instance is not None else ""),

@@ -5,6 +5,12 @@ commune "Xã Bình" with "Thôn Ba". Named users per role, as in healthchecks' h
 alice (village head of Thôn Một), bob (village head of Thôn Hai), carol (commune officer of Xã An),
 dave (commune leader of Xã An), erin (appraiser of the province), mallory (village head of Thôn Ba),
 root (system admin).
+
+build_reform(world) adds the 01/07/2025 scheme on top: province "Tỉnh Thử Mới" (2025) took over
+"Tỉnh Thử"; commune "Xã An Bình" (2025) is the main successor of "Xã An", and also got a part of
+"Xã Bình" (a split, not its main successor); "Xã Bình Mới" (2025) is the main successor of
+"Xã Bình". grace is commune officer of Xã An Bình, heidi of Xã Bình Mới, ivan appraiser of the
+2025 province.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from django.contrib.auth.models import User
 
 from smartvillage.accounts.models import Role, RoleAssignment
 from smartvillage.registry.models import Household, Person, Relationship, Sex
-from smartvillage.units.models import AdminUnit, Level, Scheme, UnitType
+from smartvillage.units.models import AdminUnit, Level, Scheme, UnitSuccession, UnitType
 from smartvillage.units.services import create_unit
 
 PASSWORD = "mat-khau-thu-123"
@@ -115,4 +121,40 @@ def build_world() -> World:
         erin=make_user("erin", Role.APPRAISER, province),
         mallory=make_user("mallory", Role.VILLAGE_HEAD, village3),
         root=make_user("root", Role.SYSTEM_ADMIN, None, is_staff=True),
+    )
+
+
+@dataclass
+class Reform:
+    province: AdminUnit
+    commune: AdminUnit
+    commune2: AdminUnit
+    grace: User
+    heidi: User
+    ivan: User
+
+
+def build_reform(world: World) -> Reform:
+    """The 2025 units and their succession links over the world (see the module docstring)."""
+    new = dict(scheme=Scheme.FROM_2025)
+    province = make_unit("Tỉnh Thử Mới", Level.PROVINCE, UnitType.TINH, code="98", **new)
+    commune = make_unit("Xã An Bình", Level.COMMUNE, UnitType.XA, province, code="98001", **new)
+    commune2 = make_unit("Xã Bình Mới", Level.COMMUNE, UnitType.XA, province, code="98002", **new)
+    day = dt.date(2025, 7, 1)
+    for old, successor, main in (
+        (world.province, province, True),
+        (world.commune, commune, True),
+        (world.commune2, commune2, True),
+        (world.commune2, commune, False),
+    ):
+        UnitSuccession.objects.create(
+            old=old, new=successor, is_default=main, effective_date=day, data_version="test"
+        )
+    return Reform(
+        province=province,
+        commune=commune,
+        commune2=commune2,
+        grace=make_user("grace", Role.COMMUNE_OFFICER, commune),
+        heidi=make_user("heidi", Role.COMMUNE_OFFICER, commune2),
+        ivan=make_user("ivan", Role.APPRAISER, province),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -18,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from smartvillage.registry import facts
-from smartvillage.registry.models import Household, Person, mask_identity
+from smartvillage.registry.models import Household, Person, in_vietnam, mask_identity
 
 _DATE_RE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
 _YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
@@ -150,7 +151,72 @@ def _all_fact_fields(form: forms.ModelForm, level: str) -> list[forms.BoundField
     return [form[name] for name in names if name in form.fields]
 
 
+COORDINATE_PLACES = Decimal("0.000001")  # the model keeps 6 decimals (about 0,1 m)
+
+
+class CoordinateField(forms.Field):
+    """Decimal degrees, typed with a decimal point or a decimal comma ("21,0285" or "21.0285"),
+    rounded to 6 decimals; the range and its message are the field's own."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 12})
+
+    def __init__(self, *, limit: int, example: str, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.limit = limit
+        self.example = example
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            text = format(value, "f")
+            return text.rstrip("0").rstrip(".") if "." in text else text
+        return value
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, Decimal):
+            return value
+        text = str(value or "").strip().replace("°", "").replace(" ", "")
+        if not text:
+            return None
+        label = self.label
+        if text.count(",") + text.count(".") > 1:
+            raise forms.ValidationError(
+                gettext("%(label)s: “%(text)s” không phải một số (vd. %(example)s).")
+                % {"label": label, "text": value, "example": self.example}
+            )
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            raise forms.ValidationError(
+                gettext("%(label)s: “%(text)s” không phải một số (vd. %(example)s).")
+                % {"label": label, "text": value, "example": self.example}
+            )
+        if not -self.limit <= number <= self.limit:
+            raise forms.ValidationError(
+                gettext(
+                    "%(label)s: phải trong khoảng −%(limit)s đến %(limit)s độ (vd. %(example)s)."
+                )
+                % {"label": label, "limit": self.limit, "example": self.example}
+            )
+        return number.quantize(COORDINATE_PLACES, rounding=ROUND_HALF_UP)
+
+
 class HouseholdForm(_NamedErrorsMixin, forms.ModelForm):
+    latitude = CoordinateField(
+        label=_("Vĩ độ"),
+        limit=90,
+        example="21,0285",
+        help_text=_("Độ thập phân, vd. 21,0285 (Bắc là dương). Có thể để trống."),
+    )
+    longitude = CoordinateField(
+        label=_("Kinh độ"),
+        limit=180,
+        example="105,8542",
+        help_text=_("Độ thập phân, vd. 105,8542 (Đông là dương). Có thể để trống."),
+    )
+
     class Meta:
         model = Household
         fields = [
@@ -158,6 +224,8 @@ class HouseholdForm(_NamedErrorsMixin, forms.ModelForm):
             "head_name",
             "address",
             "digital_address_code",
+            "latitude",
+            "longitude",
             "note",
             *_fact_fields("household"),
         ]
@@ -180,9 +248,37 @@ class HouseholdForm(_NamedErrorsMixin, forms.ModelForm):
     def fact_fields(self) -> list[forms.BoundField]:
         return _all_fact_fields(self, "household")
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "latitude" in self._errors and "longitude" not in self._errors:
+            # "105,85" as latitude is out of range; if the pair read the other way round is in
+            # Vietnam, say so.
+            try:
+                lat = self.fields["latitude"].to_python(self.data.get(self.add_prefix("longitude")))
+                lon = Decimal(
+                    str(self.data.get(self.add_prefix("latitude"), "")).strip().replace(",", ".")
+                )
+            except (forms.ValidationError, InvalidOperation):
+                return cleaned
+            if lat is not None and lon.is_finite() and in_vietnam(lat, lon):
+                self.add_error(
+                    "latitude",
+                    gettext("%(label)s: có lẽ đã nhập ngược vĩ độ và kinh độ?")
+                    % {"label": self.fields["latitude"].label},
+                )
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # Household.clean() checks the coordinate pair (both or neither, inside Vietnam); when one
+        # of them is already refused, that check would only add a second, misleading message.
+        if "latitude" in self._errors or "longitude" in self._errors:
+            self.instance._coordinate_field_failed = True
+        super()._post_clean()
+
     @property
     def main_fields(self) -> list[forms.BoundField]:
-        return [self[f] for f in ("code", "head_name", "address", "digital_address_code", "note")]
+        names = ("code", "head_name", "address", "digital_address_code", "latitude", "longitude")
+        return [self[f] for f in (*names, "note")]
 
     def clean_code(self) -> str:
         code = (self.cleaned_data.get("code") or "").strip()

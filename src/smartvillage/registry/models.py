@@ -7,8 +7,12 @@ household, kept in step by registry.services) so that per-village aggregates nee
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from smartvillage.units.models import AdminUnit
@@ -28,6 +32,63 @@ class Relationship(models.TextChoices):
     SIBLING = "sibling", _("Anh/Chị/Em")
     IN_LAW = "in_law", _("Con dâu/Con rể")
     OTHER = "other", _("Khác")
+
+
+# Where a household of Vietnam can be, as (south, north, west, east) in decimal degrees: the
+# mainland with its coastal islands (Lũng Cú 23,4° N, Mũi Cà Mau 8,6° N, A Pa Chải 102,1° E,
+# Mũi Đôi 109,5° E; Phú Quốc, Thổ Chu, Côn Đảo inside), and the Hoàng Sa and Trường Sa
+# archipelagos (đặc khu Hoàng Sa, đặc khu Trường Sa). A point outside all three is a typing
+# error (a swapped pair, a missing minus or digit), not a household.
+VIETNAM_AREAS = (
+    (Decimal("8"), Decimal("24"), Decimal("102"), Decimal("110")),
+    (Decimal("15.5"), Decimal("17.5"), Decimal("110.5"), Decimal("113")),
+    (Decimal("7"), Decimal("12"), Decimal("111"), Decimal("117")),
+)
+
+
+def in_vietnam(latitude: Decimal, longitude: Decimal) -> bool:
+    return any(s <= latitude <= n and w <= longitude <= e for s, n, w, e in VIETNAM_AREAS)
+
+
+def coordinate_errors(latitude: Decimal | None, longitude: Decimal | None) -> dict[str, str]:
+    """Vietnamese messages ({field: message}) for a coordinate pair that cannot be a household's.
+
+    Both or neither must be given; a pair must lie in Vietnam (VIETNAM_AREAS). Range checks of
+    each number (−90..90, −180..180) are the fields' own.
+    """
+    try:
+        latitude = None if latitude is None else Decimal(str(latitude))
+        longitude = None if longitude is None else Decimal(str(longitude))
+    except ArithmeticError:
+        return {}  # not a number: the field's own message says it
+    if latitude is None and longitude is None:
+        return {}
+    if any(v is not None and not v.is_finite() for v in (latitude, longitude)):
+        return {}
+    if latitude is None or longitude is None:
+        missing = "latitude" if latitude is None else "longitude"
+        label = gettext("Vĩ độ") if latitude is None else gettext("Kinh độ")
+        return {
+            missing: gettext(
+                "%(label)s: chưa nhập; nhập cả vĩ độ và kinh độ, hoặc để trống cả hai."
+            )
+            % {"label": label}
+        }
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return {}  # the fields' own range messages say it
+    if in_vietnam(latitude, longitude):
+        return {}
+    message = gettext(
+        "Tọa độ: điểm (vĩ độ %(lat)s, kinh độ %(lon)s) nằm ngoài lãnh thổ Việt Nam (đất liền và "
+        "các đảo ven bờ: vĩ độ 8–24° Bắc, kinh độ 102–110° Đông; quần đảo Hoàng Sa, Trường Sa)."
+    ) % {"lat": _plain(latitude), "lon": _plain(longitude)}
+    # (A swapped pair cannot get here: every longitude of Vietnam is beyond latitude's ±90.)
+    return {"latitude": message}
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _fact(label: str) -> models.BooleanField:
@@ -92,6 +153,16 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} - {self.head_name}"
+
+    def clean(self) -> None:
+        super().clean()
+        # Set by a form whose coordinate field already has its own error: the stored value of that
+        # field must not be judged together with the other, newly typed one.
+        if self.__dict__.pop("_coordinate_field_failed", False):
+            return
+        errors = coordinate_errors(self.latitude, self.longitude)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Person(models.Model):

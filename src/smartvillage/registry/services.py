@@ -221,8 +221,12 @@ def do_erase_person(user: Any, person: Person) -> None:
     person.delete()
 
 
-def record_household_view(user: Any, household: Household) -> None:
-    """The household page shows its persons' personal data: log who looked."""
+_CHANNEL_NOTE = {"web": "", "api": "API: "}
+
+
+def record_household_view(user: Any, household: Household, channel: str = "web") -> None:
+    """The household page (or the API's household) shows its persons' personal data: log who
+    looked (Law 91/2025; one entry per user, household and hour)."""
     audit.record_view(
         actor=user,
         unit=household.village,
@@ -230,5 +234,43 @@ def record_household_view(user: Any, household: Household) -> None:
         object_id=str(household.pk),
         object_repr=str(household),
         household_id=household.pk,
-        note="Xem thông tin hộ và nhân khẩu",
+        note=_CHANNEL_NOTE[channel] + "Xem thông tin hộ và nhân khẩu",
+    )
+
+
+def record_person_view(user: Any, person: Person, channel: str = "web") -> None:
+    """A person's data (name, birth date, masked identity number, facts) was shown."""
+    audit.record_view(
+        actor=user,
+        unit=person.household.village,
+        object_type="person",
+        object_id=str(person.pk),
+        object_repr=str(person),
+        household_id=person.household_id,
+        note=_CHANNEL_NOTE[channel] + "Xem thông tin nhân khẩu",
+    )
+
+
+def record_household_list_view(user: Any, unit: AdminUnit, channel: str = "web") -> None:
+    """A list of a unit's households (codes, heads' names, addresses) was shown."""
+    audit.record_view(
+        actor=user,
+        unit=unit,
+        object_type="household_list",
+        object_id=str(unit.pk),
+        object_repr=f"Danh sách hộ – {unit.full_name}",
+        note=_CHANNEL_NOTE[channel] + "Xem danh sách hộ",
+    )
+
+
+def record_person_list_view(user: Any, household: Household, channel: str = "web") -> None:
+    """The list of a household's persons was shown."""
+    audit.record_view(
+        actor=user,
+        unit=household.village,
+        object_type="person_list",
+        object_id=str(household.pk),
+        object_repr=str(household),
+        household_id=household.pk,
+        note=_CHANNEL_NOTE[channel] + "Xem danh sách nhân khẩu của hộ",
     )

@@ -9,10 +9,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -55,15 +56,26 @@ def _require_edit(user: Any, unit: Any) -> None:
 
 
 def _apply_service_errors(form: Any, exc: ValidationError) -> None:
-    """A model validation error raised inside the service (nothing was written) shown on the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            target = name if name in form.fields else None
-            label = str(form.fields[name].label) if target else name
-            for error in errors:
-                form.add_error(target, f"{label}: {' '.join(error.messages)}")
-    else:
+    """A model validation error raised inside the service (nothing was written) shown on the form.
+
+    Errors of a form field go to that field, prefixed with its label; errors of the whole object
+    (NON_FIELD_ERRORS, e.g. a uniqueness constraint) and of model fields the form does not show go
+    to the top of the form, the latter prefixed with the model field's name.
+    """
+    if not hasattr(exc, "error_dict"):
         form.add_error(None, " ".join(exc.messages))
+        return
+    model_fields = {f.name: f for f in form._meta.model._meta.fields}
+    for name, errors in exc.error_dict.items():
+        text = " ".join(m for error in errors for m in error.messages)
+        if name == NON_FIELD_ERRORS:
+            form.add_error(None, text)
+        elif name in form.fields:
+            form.add_error(name, f"{form.fields[name].label}: {text}")
+        else:
+            field = model_fields.get(name)
+            label = capfirst(field.verbose_name) if field is not None else name
+            form.add_error(None, f"{label}: {text}")
 
 
 @login_required
@@ -116,6 +128,8 @@ def household_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = _visible_household(request.user, pk)
     _require_edit(request.user, household.village)
+    if request.method == "GET":
+        services.record_household_view(request.user, household)
     form = HouseholdForm(request.POST or None, village=household.village, instance=household)
     if request.method == "POST" and form.is_valid():
         try:
@@ -188,6 +202,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _visible_person(request.user, pk)
     household = person.household
     _require_edit(request.user, household.village)
+    if request.method == "GET":
+        # The form shows the person's name, birth date and facts (Law 91/2025: log who looked).
+        services.record_person_view(request.user, person)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:

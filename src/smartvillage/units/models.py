@@ -150,6 +150,46 @@ class AdminUnit(models.Model):
         return commune.current_successors().first()
 
 
+def current_communes(units: list[AdminUnit]) -> dict[int, AdminUnit | None]:
+    """`current_commune()` of many units at once: {unit id: its 2025 commune or None}.
+
+    A fixed number of queries whatever the number of units (one per 500 pre-2025 communes), for
+    lists such as `smartvillage units list`. A village's commune is its parent (villages are only
+    created under communes); units above commune level map to None.
+    """
+    commune_of: dict[int, AdminUnit | None] = {}
+    for unit in units:
+        if unit.level == Level.COMMUNE:
+            commune_of[unit.pk] = unit
+        elif unit.level == Level.VILLAGE and unit.parent_id:
+            parent = unit.parent  # one query per village unless the caller select_related it
+            commune_of[unit.pk] = parent if parent.level == Level.COMMUNE else None
+        else:
+            commune_of[unit.pk] = None
+    old_ids = sorted(
+        {c.pk for c in commune_of.values() if c is not None and c.scheme == Scheme.PRE_2025}
+    )
+    successor: dict[int, AdminUnit] = {}
+    for start in range(0, len(old_ids), 500):
+        links = (
+            UnitSuccession.objects.filter(old_id__in=old_ids[start : start + 500])
+            .select_related("new")
+            # The same order as current_successors(): the main successor, then by code.
+            .order_by("old_id", "-is_default", "new__code")
+        )
+        for link in links:
+            successor.setdefault(link.old_id, link.new)
+    out: dict[int, AdminUnit | None] = {}
+    for pk, commune in commune_of.items():
+        if commune is None:
+            out[pk] = None
+        elif commune.scheme == Scheme.PRE_2025:
+            out[pk] = successor.get(commune.pk)
+        else:
+            out[pk] = commune
+    return out
+
+
 class UnitSuccession(models.Model):
     """old → new mapping from the 2025 reform (a commune may be split across several new ones)."""
 

@@ -124,6 +124,22 @@ def _next_village_code(commune: AdminUnit) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
+def village_name_key(name: str) -> str:
+    """Two spellings of one village name give the same key; two different names never do.
+
+    Ignores case, spacing, Unicode composition and where a tone mark sits ("Hoà"/"Hòa"), but keeps
+    the diacritics: "An Phú" and "AN PHÚ" are one village, "Đông" and "Đồng", "Hà" and "Hạ" are
+    two (as the importer compares names). units.services.name_key, which drops diacritics, is for
+    finding official units by a typed name, not for deciding that two villages are the same.
+    """
+    words = []
+    for word in unicodedata.normalize("NFD", name).casefold().split():
+        letters = "".join(ch for ch in word if not unicodedata.combining(ch))
+        marks = "".join(sorted(ch for ch in word if unicodedata.combining(ch)))
+        words.append(f"{letters}{marks}")
+    return " ".join(words)
+
+
 def add_village(
     commune: AdminUnit, name: str, village_type: str | None = None, attributes: dict | None = None
 ) -> AdminUnit:
@@ -148,9 +164,17 @@ def _add_village(
     # Lock the commune rows sharing this code (a pre-2025 and a 2025 commune may) so two
     # concurrent adds do not get the same village code.
     list(AdminUnit.objects.select_for_update().filter(level=Level.COMMUNE, code=commune.code))
-    existing = AdminUnit.objects.filter(
-        parent=commune, level=Level.VILLAGE, name__iexact=name
-    ).first()
+    # Compared in Python: SQLite's name__iexact folds ASCII only ("AN PHÚ" ≠ "An Phú" there), and a
+    # commune has a few dozen villages at most.
+    key = village_name_key(name)
+    existing = next(
+        (
+            v
+            for v in AdminUnit.objects.filter(parent=commune, level=Level.VILLAGE).order_by("pk")
+            if village_name_key(v.name) == key
+        ),
+        None,
+    )
     if existing is not None:
         return existing, False
     village = create_unit(

@@ -1,13 +1,16 @@
-"""Template helpers shared by every page (roles in the header, unit breadcrumbs)."""
+"""Template helpers shared by every page (roles and name in the header, unit breadcrumbs)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils import formats
 
 from smartvillage.accounts import permissions
-from smartvillage.units.models import AdminUnit
+from smartvillage.accounts.names import display_name
+from smartvillage.units.models import AdminUnit, Level, Scheme
 
 register = template.Library()
 
@@ -33,13 +36,45 @@ def can(context: template.Context, action: str, obj: Any) -> bool:
 def unit_crumbs(
     context: template.Context, unit: AdminUnit, link_self: bool = False
 ) -> dict[str, Any]:
-    """Breadcrumbs from the top unit the user may see down to `unit` (hidden ancestors unlinked)."""
+    """Breadcrumbs from the top unit the user may see down to `unit` (hidden ancestors unlinked),
+    then, for a unit recorded under a pre-2025 commune, the commune it belongs to now."""
     request = context.get("request")
     user = getattr(request, "user", None)
     chain = [*unit.ancestors(), unit]
-    visible = set(
-        permissions.visible_units(user)
-        .filter(pk__in=[u.pk for u in chain])
-        .values_list("pk", flat=True)
-    )
-    return {"chain": [(u, u.pk in visible) for u in chain], "current": unit, "link_self": link_self}
+    current = _current_commune(chain)
+    ids = [u.pk for u in chain] + ([current.pk] if current is not None else [])
+    visible = set(permissions.visible_units(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return {
+        "chain": [(u, u.pk in visible) for u in chain],
+        "current": unit,
+        "link_self": link_self,
+        "current_commune": current,
+        "current_commune_visible": current is not None and current.pk in visible,
+    }
+
+
+def _current_commune(chain: list[AdminUnit]) -> AdminUnit | None:
+    """The 2025 commune of the last unit of `chain` if its commune is a pre-2025 one, else None
+    (nothing to add when the unit already is in the current scheme, or above commune level)."""
+    commune = next((u for u in chain if u.level == Level.COMMUNE), None)
+    if commune is None or commune.scheme != Scheme.PRE_2025:
+        return None
+    return commune.current_successors().select_related("parent").first()
+
+
+@register.filter(name="display_name")
+def display_name_filter(user: Any) -> str:
+    """`{{ user|display_name }}`: the Vietnamese full name (family name first), else the username."""
+    return display_name(user)
+
+
+@register.filter
+def degrees(value: Any) -> str:
+    """A coordinate in decimal degrees without trailing zeros, in the page's number format
+    (21,0285 in Vietnamese, 21.0285 in English)."""
+    if value in (None, ""):
+        return ""
+    number = Decimal(str(value))
+    text = format(number, "f")
+    places = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+    return formats.number_format(number, decimal_pos=places, use_l10n=True, force_grouping=False)

@@ -104,6 +104,8 @@ def test_viewer_without_edit_right_gets_403_and_nothing_changes(client, data, us
     client.force_login(user)
     h1, p1 = data["h1"], data["p1"]
     assert client.get(reverse("registry:household", args=[h1.pk])).status_code == 200
+    # Viewing the village's list is logged once an hour (Law 91/2025): look once before counting.
+    assert client.get(reverse("core:unit", args=[h1.village_id])).status_code == 200
     before = db_state()
     for method, url, payload in _foreign_requests(h1, p1):
         response = getattr(client, method)(url, payload)

@@ -23,6 +23,7 @@ LIST_KEYS = [
     "scheme",
     "parent_id",
     "parent_code",
+    "current_commune",
 ]
 
 
@@ -84,7 +85,16 @@ def test_list_json_shape_and_filters(sample_units):
         "scheme": "pre2025",
         "parent_id": tu_ky["id"],
         "parent_code": "298",
+        "current_commune": an_thanh["current_commune"],
     }
+    chi_minh = AdminUnit.objects.get(scheme=Scheme.PRE_2025, code="11125").current_commune()
+    assert an_thanh["current_commune"] == {
+        "id": chi_minh.pk,
+        "code": chi_minh.code,
+        "name": "Chí Minh",
+        "full_name": "Xã Chí Minh",
+    }
+    assert hai_duong["current_commune"] is None
     # A level below a province spans its districts.
     all_communes = run_json("list", "--parent", "pre2025:30", "--level", "commune")
     assert (

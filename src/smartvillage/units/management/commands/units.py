@@ -4,7 +4,10 @@ Scripts depend on this interface: options and the JSON shapes below are kept sta
 
     units load [--only-provinces 30,38] [--format json]
     units list [--parent UNIT] [--level province|district|commune|village] [--scheme S] [--format json]
-        JSON: [{"id","code","name","full_name","level","type","scheme","parent_id","parent_code"}]
+        JSON: [{"id","code","name","full_name","level","type","scheme","parent_id","parent_code",
+                "current_commune"}]
+        current_commune: the commune of the current (01/07/2025) scheme the unit lies in,
+        {"id","code","name","full_name"}, or null above commune level / when not mapped.
     units add-village --commune UNIT --name NAME [--type thôn|ấp|xóm|bản|khu dân cư|tổ dân phố]
                       [--format json]
         JSON: {"id","code","name","type","commune_id","commune_code","created"}
@@ -27,7 +30,7 @@ from smartvillage.audit import services as audit
 from smartvillage.audit.models import AuditAction
 from smartvillage.core.errors import DomainError
 from smartvillage.units.loader import load_units
-from smartvillage.units.models import AdminUnit, Level, Scheme
+from smartvillage.units.models import AdminUnit, Level, Scheme, current_communes
 from smartvillage.units.services import do_add_village, resolve_unit
 
 LEVEL_NAMES = {
@@ -41,6 +44,12 @@ LEVEL_NAMES = {
 
 def _dump(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _unit_ref(unit: AdminUnit | None) -> dict[str, Any] | None:
+    if unit is None:
+        return None
+    return {"id": unit.pk, "code": unit.code, "name": unit.name, "full_name": unit.full_name}
 
 
 class Command(BaseCommand):
@@ -150,6 +159,7 @@ class Command(BaseCommand):
         if options.get("scheme"):
             qs = qs.filter(scheme=options["scheme"])
         units = list(qs.select_related("parent").order_by("scheme", "code"))
+        current = current_communes(units)
         rows = [
             {
                 "id": u.pk,
@@ -161,6 +171,7 @@ class Command(BaseCommand):
                 "scheme": u.scheme,
                 "parent_id": u.parent_id,
                 "parent_code": u.parent.code if u.parent_id else None,
+                "current_commune": _unit_ref(current[u.pk]),
             }
             for u in units
         ]
