@@ -24,7 +24,7 @@ from smartvillage.criteria.working_age import adults_q, working_age_q
 from smartvillage.evidence import catalogue as evidence_catalogue
 from smartvillage.evidence.models import EvidenceRecord
 from smartvillage.registry.models import Household, Person
-from smartvillage.units.models import AdminUnit, Level
+from smartvillage.units.models import AdminUnit, Level, Scheme, area_paths, current_communes
 
 PASS, FAIL, NO_DATA, NOT_APPLICABLE = "pass", "fail", "no_data", "not_applicable"
 _LEVEL_ORDER = {Level.PROVINCE: 0, Level.DISTRICT: 1, Level.COMMUNE: 2, Level.VILLAGE: 3}
@@ -162,14 +162,16 @@ def _model(criterion: Criterion) -> type[Household] | type[Person]:
     return Household if criterion.population == "households" else Person
 
 
-def _villages_under(unit: AdminUnit) -> list[int]:
-    if unit.level == Level.VILLAGE:
-        return [unit.pk]
-    return list(
-        AdminUnit.objects.filter(path__startswith=unit.path, level=Level.VILLAGE).values_list(
-            "pk", flat=True
-        )
-    )
+def _area_q(paths: list[str], field: str = "path") -> Q:
+    """Rows whose unit path lies under any of `paths` (a unit's area, see area_paths)."""
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
+
+
+def _under(path: str, paths: list[str]) -> bool:
+    return any(path.startswith(p) for p in paths)
 
 
 def members(
@@ -191,7 +193,7 @@ def members(
     qs = (
         qs.filter(village_id=unit.pk)
         if unit.level == Level.VILLAGE
-        else qs.filter(village__path__startswith=unit.path)
+        else qs.filter(_area_q(area_paths([unit])[unit.pk], "village__path"))
     )
     qs = qs.annotate(
         met=Case(
@@ -444,19 +446,23 @@ def _evidence_by_unit(
     """Evidence rows per requested unit, in one query: (rows of the unit and of its ancestors,
     rows of its whole subtree). A commune's records (its police, schools, recognition, decisions
     covering all villages) are evidence for each of its villages too."""
-    by_id = {u.pk: u for u in units}
     ancestor_ids = {i for u in units for i in _path_ids(u.path)[:-1]}
     condition = Q(unit_id__in=ancestor_ids | {u.pk for u in units if u.level == Level.VILLAGE})
-    for unit in units:
-        if unit.level != Level.VILLAGE:
-            condition |= Q(unit__path__startswith=unit.path)
+    above = [u for u in units if u.level != Level.VILLAGE]
+    areas = area_paths(above)
+    for unit in above:
+        condition |= _area_q(areas[unit.pk], "unit__path")
     rows_by_unit: dict[int, list[EvidenceRecord]] = defaultdict(list)
     subtree: dict[int, list[EvidenceRecord]] = {u.pk: [] for u in units}
     for record in EvidenceRecord.objects.filter(condition).select_related("unit").order_by("pk"):
         rows_by_unit[record.unit_id].append(record)
-        for unit_id in _path_ids(record.unit.path):
-            if unit_id in by_id:
-                subtree[unit_id].append(record)
+        for unit in units:
+            if (
+                record.unit_id == unit.pk
+                if unit.level == Level.VILLAGE
+                else _under(record.unit.path, areas[unit.pk])
+            ):
+                subtree[unit.pk].append(record)
     inherited = {
         u.pk: [r for unit_id in _path_ids(u.path) for r in rows_by_unit.get(unit_id, [])]
         for u in units
@@ -512,14 +518,15 @@ def evaluate_many(
     if all(u.level == Level.VILLAGE for u in units):
         villages_of = {u.pk: [u.pk] for u in units}
     else:
+        areas = area_paths(units)
         condition = Q()
         for u in units:
-            condition |= Q(path__startswith=u.path)
+            condition |= _area_q(areas[u.pk])
         village_rows = list(
             AdminUnit.objects.filter(condition, level=Level.VILLAGE).values_list("pk", "path")
         )
         for u in units:
-            villages_of[u.pk] = [pk for pk, path in village_rows if path.startswith(u.path)]
+            villages_of[u.pk] = [pk for pk, path in village_rows if _under(path, areas[u.pk])]
     all_villages = sorted({v for ids in villages_of.values() for v in ids})
     parts = [p for c in criteria for p in (c, *c.also)]
     counts = (
@@ -648,9 +655,10 @@ def _aggregate_children(
     aggregate_criteria = [c for c in cset.criteria if c.kind == "aggregate"]
     if not aggregate_criteria:
         return {}
+    areas = area_paths(units)
     condition = Q()
     for u in units:
-        condition |= Q(path__startswith=u.path)
+        condition |= _area_q(areas[u.pk])
     villages = list(AdminUnit.objects.filter(condition, level=Level.VILLAGE).order_by("path"))
     out: dict[tuple[int, str], list[UnitResult]] = {}
     for c in aggregate_criteria:
@@ -682,7 +690,7 @@ def _aggregate_children(
                 )
         child_results = evaluate_many(villages, inner, at, inherit_evidence=False)
         for u in units:
-            out[(u.pk, c.code)] = [r for r in child_results if r.unit.path.startswith(u.path)]
+            out[(u.pk, c.code)] = [r for r in child_results if _under(r.unit.path, areas[u.pk])]
     return out
 
 
@@ -717,7 +725,12 @@ def children_at_level(unit: AdminUnit, level: str) -> list[AdminUnit]:
     """The units of `level` under `unit` (none when `unit` is not above that level)."""
     if _LEVEL_ORDER[unit.level] >= _LEVEL_ORDER[level]:
         return []
-    return list(AdminUnit.objects.filter(path__startswith=unit.path, level=level).order_by("path"))
+    area = area_paths([unit])[unit.pk]
+    return list(
+        AdminUnit.objects.filter(_area_q(area), level=level)
+        .select_related("parent")
+        .order_by("path")
+    )
 
 
 def evaluate_children(unit: AdminUnit, cset: CriteriaSet, at: dt.date) -> list[UnitResult]:
@@ -745,9 +758,18 @@ def rollup(unit: AdminUnit, results: list[UnitResult]) -> list[RollupRow]:
     """
     depth = len(_path_ids(unit.path))
     direct = {u.pk: u for u in AdminUnit.objects.filter(parent=unit).order_by("name")}
+    # Villages recorded under a pre-2025 commune belong to their 2025 commune's row.
+    current = (
+        current_communes([r.unit for r in results if not r.unit.path.startswith(unit.path)])
+        if unit.scheme == Scheme.FROM_2025
+        else {}
+    )
     rows: dict[int, RollupRow] = {}
     for result in results:
         ids = _path_ids(result.unit.path)
+        if not result.unit.path.startswith(unit.path):
+            commune = current.get(result.unit.pk)
+            ids = _path_ids(commune.path) if commune is not None else []
         if len(ids) <= depth or ids[depth] not in direct:
             continue
         row = rows.get(ids[depth])

@@ -150,6 +150,33 @@ class AdminUnit(models.Model):
         return commune.current_successors().first()
 
 
+def area_paths(units: list[AdminUnit]) -> dict[int, list[str]]:
+    """The subtree roots that make up each unit's area: its own path and, for a unit of the 2025
+    scheme, the paths of its pre-2025 predecessors (main succession links), whose villages now
+    belong to it. One query for any number of units; none when no unit is of the 2025 scheme.
+    """
+    out = {u.pk: [u.path] for u in units}
+    new = [u for u in units if u.scheme == Scheme.FROM_2025]
+    if not new:
+        return out
+    condition = models.Q()
+    for u in new:
+        condition |= models.Q(new__path__startswith=u.path)
+    links = list(
+        UnitSuccession.objects.filter(condition, is_default=True).values_list(
+            "new__path", "old__path"
+        )
+    )
+    for u in new:
+        olds = sorted({old for new_path, old in links if new_path.startswith(u.path)})
+        kept: list[str] = []
+        for path in olds:  # drop a subtree already covered by a shorter path
+            if not any(path.startswith(k) for k in kept):
+                kept.append(path)
+        out[u.pk] = [u.path, *kept]
+    return out
+
+
 def current_communes(units: list[AdminUnit]) -> dict[int, AdminUnit | None]:
     """`current_commune()` of many units at once: {unit id: its 2025 commune or None}.
 
