@@ -229,11 +229,12 @@ def xlsform_download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def list_index(request: HttpRequest, unit_id: int) -> HttpResponse:
-    from smartvillage.criteria.loader import all_sets
+    from smartvillage.criteria.services import sets_for_unit
 
     unit = get_visible_unit(request.user, unit_id)
     may_export = can(request.user, Action.EXPORT_PERSONAL, unit)
-    sets = [(cset, lists.ratio_criteria(cset)) for cset in all_sets()]
+    # The unit's own province's sets first, and only sets that can be applied at its level.
+    sets = [(cset, lists.ratio_criteria(cset)) for cset in sets_for_unit(unit)]
     sets = [(cset, criteria) for cset, criteria in sets if criteria]
     return render(
         request,
