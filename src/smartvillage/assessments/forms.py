@@ -49,6 +49,9 @@ class NarrativeForm(forms.Form):
     report_number = forms.CharField(
         label=_("Số báo cáo (ví dụ 12/BC-UBND)"), max_length=60, required=False
     )
+    report_date = _date_field(
+        _("Ngày báo cáo (để trống: ngày UBND xã xác nhận, hoặc ngày nộp)"), required=False
+    )
     signer_name = forms.CharField(label=_("Người ký"), max_length=100, required=False)
 
     def __init__(self, *args: Any, instance_data: Assessment | None = None, **kwargs: Any) -> None:

@@ -50,6 +50,7 @@ class Assessment(models.Model):
     strengths = models.TextField(_("ưu điểm"), blank=True)
     difficulties = models.TextField(_("khó khăn"), blank=True)
     report_number = models.CharField(_("số báo cáo"), max_length=60, blank=True)
+    report_date = models.DateField(_("ngày báo cáo"), null=True, blank=True)
     signer_name = models.CharField(_("người ký báo cáo"), max_length=100, blank=True)
     recognition_number = models.CharField(_("số quyết định công nhận"), max_length=60, blank=True)
     recognition_date = models.DateField(_("ngày quyết định công nhận"), null=True, blank=True)
@@ -78,7 +79,8 @@ class Assessment(models.Model):
 
 
 class AssessmentVersion(models.Model):
-    """One submission: the frozen evaluation. Never updated after creation, except its outcome."""
+    """One submission: the frozen evaluation. Its snapshot is never updated after creation; only
+    its outcome, and its report metadata until the commune confirms it, change."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("phiên bản"))
@@ -90,6 +92,11 @@ class AssessmentVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(_("thời điểm nộp"))
+    # The report of this version (Mẫu số 01 metadata: number, date, signer; and the narrative):
+    # as submitted, then as the commune completed it while the version awaited its confirmation;
+    # frozen from confirmation on. Empty for versions made before this field: the snapshot's
+    # narrative is used then. Outside the snapshot, so the snapshot and its hash never change.
+    report_meta = models.JSONField(_("nội dung báo cáo của phiên bản"), default=dict, blank=True)
     outcome = models.CharField(
         _("kết quả"), max_length=12, choices=State.choices, default=State.SUBMITTED
     )

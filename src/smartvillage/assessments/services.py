@@ -9,6 +9,12 @@ Every function locks the assessment row (select_for_update), checks the state an
 permission on the assessment's unit *before* writing anything, then writes the new state, the
 step (history) and an audit entry in one transaction. A refused step raises PermissionDenied
 (wrong role / wrong unit) or DomainError (wrong state, missing comment) and changes nothing.
+
+The report (Mẫu số 01 is the commune's report on a village): its number, date, signer and
+narrative are edited by the village or the commune while the assessment is a draft or returned,
+and by the commune's officers and leaders while a village's submission awaits the commune's
+confirmation. Each version keeps its own copy (AssessmentVersion.report_meta), frozen at
+confirmation (a commune's own assessment: at submission).
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from smartvillage.accounts.permissions import Action, can, roles_on
+from smartvillage.accounts.models import Role
+from smartvillage.accounts.permissions import Action, can, is_system_admin, roles_on
 from smartvillage.assessments import snapshot as snap
 from smartvillage.assessments.models import (
     Assessment,
@@ -43,6 +50,16 @@ NARRATIVE_FIELDS = (
     "report_number",
     "signer_name",
 )
+# Everything of the report that do_create / do_edit accept (report_date is a date, the rest text).
+REPORT_FIELDS = (*NARRATIVE_FIELDS, "report_date")
+COMMUNE_ROLES = (Role.COMMUNE_OFFICER, Role.COMMUNE_LEADER)
+
+
+def narrative_of(assessment: Assessment) -> dict[str, str]:
+    """The report metadata and narrative as JSON (the date as YYYY-MM-DD, "" when not set)."""
+    out = {name: getattr(assessment, name) for name in NARRATIVE_FIELDS}
+    out["report_date"] = assessment.report_date.isoformat() if assessment.report_date else ""
+    return out
 
 
 @dataclass(frozen=True)
@@ -199,7 +216,7 @@ def do_create(
             f"{'thôn' if cset.level == Level.VILLAGE else 'xã'}; {unit.full_name} không phù hợp.",
             "wrong_level",
         )
-    unknown = set(narrative) - set(NARRATIVE_FIELDS)
+    unknown = set(narrative) - set(REPORT_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
     assessment = Assessment.objects.create(
@@ -214,27 +231,81 @@ def do_create(
     return assessment
 
 
-def _may_edit(user: Any, unit: AdminUnit) -> bool:
-    return can(user, Action.SUBMIT, unit) or can(user, Action.CONFIRM, unit)
+def is_commune_staff(user: Any, unit: AdminUnit) -> bool:
+    """A commune officer or leader of the commune `unit` is (in): who writes the commune's report."""
+    if is_system_admin(user):
+        return True
+    return any(
+        a.role in COMMUNE_ROLES and a.unit is not None and unit.path.startswith(a.unit.path)
+        for a in roles_on(user)
+    )
+
+
+def _has_edit_role(user: Any, unit: AdminUnit) -> bool:
+    """May `user` ever edit this unit's assessments (whatever their state)?"""
+    return (
+        can(user, Action.SUBMIT, unit)
+        or can(user, Action.CONFIRM, unit)
+        or (unit.level == Level.VILLAGE and is_commune_staff(user, unit))
+    )
+
+
+EDIT_ALL = "all"  # reference date, narrative and report metadata (draft / returned)
+EDIT_REPORT = "report"  # narrative and report metadata only (the commune, before confirming)
+
+
+def edit_scope(user: Any, assessment: Assessment) -> str | None:
+    """What `user` may edit on the assessment now: EDIT_ALL, EDIT_REPORT or None.
+
+    * draft / returned: whoever submits it (the village head; for a commune's own assessment the
+      commune) and the commune's officers and leaders, everything;
+    * a village's assessment submitted and awaiting confirmation: the commune's officers and
+      leaders, the report (number, date, signer, sections), since the commune writes Mẫu số 01;
+      the village, having handed it on, no longer;
+    * from confirmation on (and a commune's own assessment once submitted): nobody.
+    """
+    unit = assessment.unit
+    if assessment.state in (State.DRAFT, State.RETURNED):
+        return EDIT_ALL if _has_edit_role(user, unit) else None
+    if (
+        assessment.state == State.SUBMITTED
+        and unit.level == Level.VILLAGE
+        and is_commune_staff(user, unit)
+    ):
+        return EDIT_REPORT
+    return None
+
+
+def may_edit(user: Any, assessment: Assessment) -> bool:
+    return edit_scope(user, assessment) is not None
 
 
 @transaction.atomic
 def do_edit(
-    user: Any, assessment: Assessment, *, at: dt.date | None = None, **narrative: str
+    user: Any, assessment: Assessment, *, at: dt.date | None = None, **narrative: Any
 ) -> Assessment:
-    """Change the reference date or the narrative while the assessment is a draft or returned."""
+    """Change the reference date, the narrative or the report metadata (see edit_scope)."""
     locked = _lock(assessment)
-    if not _may_edit(user, locked.unit):
+    if not _has_edit_role(user, locked.unit):
         raise PermissionDenied(f"edit assessment {assessment.pk}")
-    if not locked.is_editable:
-        raise DomainError(
-            f"Hồ sơ đang ở trạng thái “{_state_label(locked.state)}”; chỉ sửa được khi là dự thảo hoặc bị trả lại.",
-            "not_editable",
-        )
-    unknown = set(narrative) - set(NARRATIVE_FIELDS)
+    unknown = set(narrative) - set(REPORT_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
-    if at is not None and locked.state == State.RETURNED and at != locked.at:
+    scope = edit_scope(user, locked)
+    if scope is None:
+        if locked.state == State.SUBMITTED and locked.unit.level == Level.VILLAGE:
+            raise DomainError(
+                "Hồ sơ đã nộp, đang chờ UBND xã xác nhận: chỉ cán bộ, lãnh đạo UBND xã sửa được "
+                "số, ngày, người ký và nội dung báo cáo; thôn chỉ sửa được khi là dự thảo hoặc bị trả lại.",
+                "not_editable",
+            )
+        raise DomainError(
+            f"Hồ sơ đang ở trạng thái “{_state_label(locked.state)}”; chỉ sửa được khi là dự thảo "
+            "hoặc bị trả lại (UBND xã sửa được nội dung báo cáo của thôn đến khi xác nhận).",
+            "not_editable",
+        )
+    fixed_at = locked.state != State.DRAFT
+    if at is not None and fixed_at and at != locked.at:
         raise DomainError(
             "Hồ sơ đã nộp không đổi được ngày tham chiếu; hãy tạo hồ sơ mới.", "at_fixed"
         )
@@ -243,6 +314,11 @@ def do_edit(
     for name, value in narrative.items():
         setattr(locked, name, value)
     locked.save()
+    if scope == EDIT_REPORT:
+        # The version awaiting confirmation carries the report as the commune completes it.
+        AssessmentVersion.objects.filter(pk=_current_version(locked).pk).update(
+            report_meta=narrative_of(locked)
+        )
     _step(user, locked, StepAction.EDIT, locked.state)
     return locked
 
@@ -257,7 +333,7 @@ def do_submit(user: Any, assessment: Assessment, comment: str = "") -> Assessmen
     transition = _check(user, locked, StepAction.SUBMIT)
     from_state = locked.state
     cset = get_set_for(locked)
-    narrative = {name: getattr(locked, name) for name in NARRATIVE_FIELDS}
+    narrative = narrative_of(locked)
     document = snap.build_snapshot(locked.unit, cset, locked.at, narrative)
     now = timezone.now().replace(microsecond=0)
     locked.current_version += 1
@@ -270,6 +346,7 @@ def do_submit(user: Any, assessment: Assessment, comment: str = "") -> Assessmen
         submitted_by=user,
         submitted_at=now,
         outcome=State.SUBMITTED,
+        report_meta=dict(narrative),
     )
     locked.state = transition.target
     locked.save()
@@ -286,12 +363,20 @@ def _current_version(assessment: Assessment) -> AssessmentVersion:
 
 @transaction.atomic
 def do_confirm(user: Any, assessment: Assessment, comment: str = "") -> Assessment:
+    """The commune confirms a village's submission; the version's report (number, date, signer,
+    narrative) is frozen as it stands, dated today unless the commune gave it a date."""
     locked = _lock(assessment)
     transition = _check(user, locked, StepAction.CONFIRM)
+    version = _current_version(locked)
     from_state = locked.state
     locked.state = transition.target
     locked.save()
-    AssessmentVersion.objects.filter(pk=_current_version(locked).pk).update(outcome=State.CONFIRMED)
+    report = narrative_of(locked)
+    if not report["report_date"]:
+        report["report_date"] = timezone.localdate(timezone.now()).isoformat()
+    AssessmentVersion.objects.filter(pk=version.pk).update(
+        outcome=State.CONFIRMED, report_meta=report
+    )
     _step(user, locked, StepAction.CONFIRM, from_state, comment)
     return locked
 

@@ -62,7 +62,7 @@ def unit_info(unit: AdminUnit) -> dict[str, Any]:
 
 def set_info(cset: CriteriaSet) -> dict[str, Any]:
     basis = cset.legal_basis
-    return {
+    info: dict[str, Any] = {
         "slug": cset.slug,
         "version": cset.version,
         "title": cset.title,
@@ -79,6 +79,17 @@ def set_info(cset: CriteriaSet) -> dict[str, Any]:
             for g in cset.groups
         ],
     }
+    guidance = getattr(cset, "guidance", None)
+    if guidance is not None and getattr(guidance, "number", ""):
+        # The implementing guidance a report cites (Mẫu số 01: "Căn cứ hướng dẫn số …/HD-STTTT"),
+        # when the set records one; absent otherwise, so existing snapshots compare unchanged.
+        info["guidance"] = {
+            "number": guidance.number,
+            "date": guidance.date.isoformat() if getattr(guidance, "date", None) else None,
+            "issuer": getattr(guidance, "issuer", "") or "",
+            "title": getattr(guidance, "title", "") or "",
+        }
+    return info
 
 
 def _member_rows(

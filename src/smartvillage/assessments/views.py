@@ -1,15 +1,23 @@
 """Assessment pages: the unit's assessments, one assessment with its steps, history, results
-(frozen or live), the "data changed since submission" banner, and report downloads."""
+(frozen or live), the "data changed since submission" banner, and report downloads.
+
+Personal data (Law 91/2025): the frozen person lists are shown one list at a time, paginated, and
+each look is recorded (throttled, audit.record_view); a report that prints person lists (Mẫu số
+01 with Biểu 01–04) needs Action.EXPORT_PERSONAL and every download is an audit EXPORT entry.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,8 +31,10 @@ from smartvillage.assessments.forms import (
     RecogniseForm,
 )
 from smartvillage.assessments.models import Assessment, AssessmentVersion, StepAction
+from smartvillage.audit import services as audit
+from smartvillage.audit.models import AuditAction
 from smartvillage.core.errors import DomainError
-from smartvillage.core.formats import parse_date_vi
+from smartvillage.core.formats import format_date, parse_date_vi
 from smartvillage.documents import reports
 from smartvillage.documents.wording import describe, status_label
 from smartvillage.units.models import AdminUnit, Level
@@ -50,10 +60,77 @@ def _visible_assessment(request: HttpRequest, pk: int) -> Assessment:
     return assessment
 
 
+MEMBERS_PER_PAGE = 50
+
+
 def criteria_sets_for(unit: AdminUnit) -> list[Any]:
     from smartvillage.criteria.loader import all_sets
 
     return [s for s in all_sets() if s.level == unit.level]
+
+
+def report_options(unit: AdminUnit) -> list[dict[str, Any]]:
+    """Per criteria set, the live reports that fit this unit: Mẫu số 01 only for the sets it is
+    the form of, the commune summary for a commune (over its own set, or over a village set
+    summarised village by village), the criterion-by-criterion report for the unit's own sets."""
+    from smartvillage.criteria.loader import all_sets
+
+    if unit.level not in (Level.VILLAGE, Level.COMMUNE):
+        return []
+    options = []
+    for cset in all_sets():
+        kinds = reports.kinds_for(unit.level, cset)
+        if kinds:
+            options.append({"set": cset, "kinds": [(k, reports.KIND_LABELS[k]) for k in kinds]})
+    return options
+
+
+def _refusal(
+    request: HttpRequest, unit: AdminUnit, message: str, back: str, status: int = 400
+) -> HttpResponse:
+    """A report that cannot be made: the reason, in Vietnamese, with the HTTP status."""
+    return render(
+        request,
+        "assessments/report_error.html",
+        {"unit": unit, "message": message, "back": back},
+        status=status,
+    )
+
+
+def _export_denied(request: HttpRequest, unit: AdminUnit, back: str) -> HttpResponse:
+    return _refusal(
+        request,
+        unit,
+        _(
+            "Báo cáo này kèm danh sách hộ, người (Biểu 01–04) là dữ liệu cá nhân; tài khoản của bạn "
+            "không có quyền xuất dữ liệu cá nhân của đơn vị này. Hãy tải báo cáo theo từng tiêu chí "
+            "hoặc đề nghị UBND xã cấp quyền."
+        ),
+        back,
+        status=403,
+    )
+
+
+def _record_export(
+    request: HttpRequest,
+    unit: AdminUnit,
+    kind: str,
+    fmt: str,
+    data: dict[str, Any],
+    *,
+    instance: Any = None,
+    what: str,
+) -> None:
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        instance=instance,
+        unit=unit,
+        object_type=None if instance is not None else "report",
+        object_repr=f"{reports.KIND_LABELS[kind]} – {unit.full_name}",
+        note=f"Tải {reports.KIND_LABELS[kind]} ({fmt.upper()}), {what}: "
+        f"{reports.person_lists_note(kind, data)}",
+    )
 
 
 @login_required
@@ -82,9 +159,7 @@ def assessment_list(request: HttpRequest, unit_pk: int) -> HttpResponse:
             "unit": unit,
             "assessments": assessments,
             "form": form,
-            "report_sets": criteria_sets_for(unit)
-            if unit.level in (Level.VILLAGE, Level.COMMUNE)
-            else [],
+            "report_options": report_options(unit),
             "today": timezone.localdate(),
         },
     )
@@ -106,6 +181,9 @@ def _rows(criteria: list[dict[str, Any]], appraisals: dict[str, Any]) -> list[di
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _visible_assessment(request, pk)
     versions = list(assessment.versions.order_by("number").prefetch_related("appraisals"))
+    for v in versions:
+        written = (v.report_meta or {}).get("report_date") or ""
+        v.report_date_text = format_date(dt.date.fromisoformat(written)) if written else ""
     shown: AssessmentVersion | None = None
     if request.GET.get("version", "").isdigit():
         shown = next((v for v in versions if v.number == int(request.GET["version"])), None)
@@ -128,11 +206,31 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         criteria, passed, error = [], False, exc.message
     appraisals = {a.criterion_code: a for a in shown.appraisals.all()} if shown else {}
     frozen = shown.snapshot["data"] if shown else {}
+    titles = {c["code"]: c["title"] for c in criteria}
     member_lists = [
-        {"code": code, "members": people, "met": sum(1 for m in people if m["met"])}
+        {
+            "code": code,
+            "title": titles.get(code, ""),
+            "count": len(people),
+            "met": sum(1 for m in people if m["met"]),
+        }
         for code, people in (frozen.get("members") or {}).items()
     ]
     user = request.user
+    members_page = None
+    selected = request.GET.get("list", "")
+    people = (frozen.get("members") or {}).get(selected) if shown else None
+    if people is not None:
+        # Names of residents: one list at a time, a page at a time, and each look on record.
+        members_page = Paginator(people, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+        audit.record_view(
+            actor=user,
+            unit=assessment.unit,
+            object_type="assessment_members",
+            object_id=f"{assessment.pk}:{shown.number}:{selected}"[:40],
+            object_repr=f"Hồ sơ {assessment.pk} phiên bản {shown.number}, tiêu chí {selected}",
+            note="Xem danh sách hộ/người đã chốt trong hồ sơ đánh giá",
+        )
     allowed = services.allowed_steps(user, assessment)
     context = {
         "assessment": assessment,
@@ -153,22 +251,33 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
         "recognise_form": RecogniseForm() if StepAction.RECOGNISE in allowed else None,
         "narrative_form": NarrativeForm(instance_data=assessment)
-        if assessment.is_editable and services._may_edit(user, assessment.unit)
+        if services.may_edit(user, assessment)
         else None,
-        "kinds": _report_kinds(assessment),
+        "report_only_edit": services.edit_scope(user, assessment) == services.EDIT_REPORT,
+        "kinds": _report_kinds(assessment, shown),
         "frozen_evidence": frozen.get("evidence") or [],
         "member_lists": member_lists,
+        "members_page": members_page,
+        "members_code": selected if members_page is not None else "",
+        "members_title": titles.get(selected, ""),
     }
     return render(request, "assessments/detail.html", context)
 
 
-def _report_kinds(assessment: Assessment) -> list[tuple[str, str]]:
-    if assessment.unit.level == Level.COMMUNE:
-        return [
-            ("commune", _("Báo cáo tổng hợp của xã")),
-            ("criteria", _("Báo cáo theo từng tiêu chí")),
-        ]
-    return [("mau01", _("Mẫu số 01 (Phú Thọ)")), ("criteria", _("Báo cáo theo từng tiêu chí"))]
+def _report_kinds(
+    assessment: Assessment, shown: AssessmentVersion | None = None
+) -> list[tuple[str, str]]:
+    """The reports of this assessment: those that fit its unit and its criteria set."""
+    if shown is not None:
+        cset: Any = shown.snapshot["data"]["criteria_set"]
+    else:
+        try:
+            cset = services.get_set_for(assessment)
+        except DomainError:
+            return []
+    return [
+        (kind, reports.KIND_LABELS[kind]) for kind in reports.kinds_for(assessment.unit.level, cset)
+    ]
 
 
 @login_required
@@ -250,14 +359,45 @@ def _send(data: bytes, filename: str, fmt: str) -> HttpResponse:
 @login_required
 def assessment_report(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
     assessment = _visible_assessment(request, pk)
+    if kind not in reports.KINDS or fmt not in reports.FORMATS:
+        raise Http404
+    unit = assessment.unit
+    back = reverse("assessments:detail", args=[assessment.pk])
     version = int(request.GET["version"]) if request.GET.get("version", "").isdigit() else None
     try:
         source = reports.source_for_assessment(assessment, version)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("assessments:detail", pk=assessment.pk)
+    info = source.data["unit"]
+    reason = reports.unsuitable(kind, info["level"], info["full_name"], source.data["criteria_set"])
+    if reason:
+        return _refusal(request, unit, reason, back)
+    personal = bool(reports.person_lists(kind, source.data))
+    if personal and not can(request.user, Action.EXPORT_PERSONAL, unit):
+        return _export_denied(request, unit, back)
+    try:
         data = reports.render_report(kind, source, fmt)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("assessments:detail", pk=assessment.pk)
+    if personal:
+        what = (
+            f"hồ sơ số {assessment.pk}, phiên bản {version or assessment.current_version}"
+            if source.frozen
+            else f"hồ sơ số {assessment.pk} (dự thảo, số liệu trực tiếp)"
+        )
+        _record_export(request, unit, kind, fmt, source.data, instance=assessment, what=what)
     return _send(data, reports.report_filename(kind, source, fmt), fmt)
+
+
+def _reference_date(text: str) -> dt.date:
+    """dd/mm/yyyy as typed (also YYYY-MM-DD); ValueError when it is not a date."""
+    text = text.strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return parse_date_vi(text)
 
 
 @login_required
@@ -266,15 +406,42 @@ def unit_report(request: HttpRequest, unit_pk: int, kind: str, fmt: str) -> Http
     unit = _visible_unit(request, unit_pk)
     from smartvillage.criteria.loader import get_set
 
+    if kind not in reports.KINDS or fmt not in reports.FORMATS:
+        raise Http404
+    back = reverse("assessments:list", args=[unit.pk])
+    at_text = request.GET.get("at", "").strip()
     try:
-        at = parse_date_vi(request.GET["at"]) if request.GET.get("at") else timezone.localdate()
+        at = _reference_date(at_text) if at_text else timezone.localdate()
     except ValueError:
-        at = timezone.localdate()
+        return _refusal(
+            request,
+            unit,
+            _(
+                "Ngày tham chiếu “%s” không hợp lệ; hãy nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/03/2024."
+            )
+            % at_text,
+            back,
+        )
     try:
         cset = get_set(request.GET.get("set", ""))
+    except DomainError as exc:
+        return _refusal(request, unit, exc.message, back, status=404)
+    reason = reports.unsuitable(kind, unit.level, unit.full_name, cset)
+    if reason:
+        return _refusal(request, unit, reason, back)
+    try:
         source = reports.source_live(unit, cset, at)
+    except DomainError as exc:
+        return _refusal(request, unit, exc.message, back)
+    personal = bool(reports.person_lists(kind, source.data))
+    if personal and not can(request.user, Action.EXPORT_PERSONAL, unit):
+        return _export_denied(request, unit, back)
+    try:
         data = reports.render_report(kind, source, fmt)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("assessments:list", unit_pk=unit.pk)
+    if personal:
+        what = f"bộ tiêu chí {cset.slug}, số liệu trực tiếp tại ngày {at:%d/%m/%Y}"
+        _record_export(request, unit, kind, fmt, source.data, what=what)
     return _send(data, reports.report_filename(kind, source, fmt), fmt)

@@ -22,6 +22,7 @@ first-line indent; "Nơi nhận:" bold italic 12 pt, recipients 11 pt.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,7 +33,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, Twips
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
@@ -126,6 +127,13 @@ def _tight(
     return paragraph
 
 
+def margin(mm: float) -> Twips:
+    """A page margin of at least `mm`: Word stores margins in whole twips (1/1440 inch), and
+    python-docx truncates, so Mm(15) became 850 twips = 14,99 mm, under the decree's 15 mm minimum.
+    Rounding up gives 851 twips (15,01 mm)."""
+    return Twips(math.ceil(round(mm * 1440 / 25.4, 6)))
+
+
 def set_page(
     doc: DocxDocument,
     *,
@@ -141,10 +149,10 @@ def set_page(
             (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
         )
         section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-        section.top_margin = Mm(top_mm)
-        section.bottom_margin = Mm(bottom_mm)
-        section.left_margin = Mm(left_mm)
-        section.right_margin = Mm(right_mm)
+        section.top_margin = margin(top_mm)
+        section.bottom_margin = margin(bottom_mm)
+        section.left_margin = margin(left_mm)
+        section.right_margin = margin(right_mm)
 
 
 def new_document(*, body_size: float = 13, landscape: bool = False) -> DocxDocument:

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from smartvillage.core.formats import format_date, format_number, place_date_line, vietnamese_date
 from smartvillage.documents import rendering
-from smartvillage.documents.wording import money
+from smartvillage.documents.wording import in_sentence, money
+
+OVERDUE_MARK = "(quá hạn)"
 
 
 def _lower_first(text: str) -> str:
@@ -23,7 +25,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _task(task: Any, village_word: str) -> dict[str, Any]:
+def _task(task: Any, village_word: str, today: dt.date | None = None) -> dict[str, Any]:
     text = task.description.strip()
     if task.deadline:
         text = f"{text.rstrip('.;')}; thời gian hoàn thành trước {format_date(task.deadline)}."
@@ -37,6 +39,12 @@ def _task(task: Any, village_word: str) -> dict[str, Any]:
     if task.responsible:
         details.append(f"Trách nhiệm thực hiện: {task.responsible}")
     status = task.get_status_display()
+    late = getattr(task, "is_late", None)
+    if late is None:
+        late = task.is_overdue(today)
+    if late:
+        # Past its deadline and neither done nor cancelled: it stands out in print as on screen.
+        status = f"{status} {OVERDUE_MARK}"
     progress = f"Tình hình thực hiện: {status}"
     if task.progress_note:
         progress += f" – {task.progress_note.strip()}"
@@ -44,10 +52,13 @@ def _task(task: Any, village_word: str) -> dict[str, Any]:
     return {"text": text, "details": details}
 
 
-def plan_context(plan: Any, at: dt.date | None = None) -> dict[str, Any]:
+def plan_context(
+    plan: Any, at: dt.date | None = None, today: dt.date | None = None
+) -> dict[str, Any]:
     from smartvillage.plans.services import commune_of, plan_view_model
 
-    model = plan_view_model(plan, at=at)
+    model = plan_view_model(plan, at=at, today=today)
+    today = model["today"]
     unit = plan.unit
     commune = commune_of(unit) or unit
     village_word = unit.get_unit_type_display() if unit.is_village else "xã"
@@ -70,14 +81,14 @@ def plan_context(plan: Any, at: dt.date | None = None) -> dict[str, Any]:
             groups.append(
                 {
                     "label": f"Đối với {village_word.lower()}:",
-                    "tasks": [_task(t, village_word) for t in entry["village_tasks"]],
+                    "tasks": [_task(t, village_word, today) for t in entry["village_tasks"]],
                 }
             )
         if entry["commune_tasks"]:
             groups.append(
                 {
                     "label": "Đối với UBND xã:",
-                    "tasks": [_task(t, village_word) for t in entry["commune_tasks"]],
+                    "tasks": [_task(t, village_word, today) for t in entry["commune_tasks"]],
                 }
             )
         items.append(
@@ -99,10 +110,12 @@ def plan_context(plan: Any, at: dt.date | None = None) -> dict[str, Any]:
         "ISSUER_PARENT": "ỦY BAN NHÂN DÂN",
         "ISSUER": commune.full_name.upper(),
         "NUMBER_LINE": number_line,
-        "PLACE_DATE": place_date_line(plan.place or commune.name, plan.issued_date),
+        # An undated plan is dated by hand, in the plan's year.
+        "PLACE_DATE": place_date_line(plan.place or commune.name, plan.issued_date, year=plan.year),
         "subject": plan.title,
         "basis": basis,
-        "intro": f"UBND {commune.full_name} ban hành kế hoạch {_lower_first(plan.title)}, cụ thể như sau:",
+        "overdue_count": model["overdue_count"],
+        "intro": f"UBND {in_sentence(commune.full_name)} ban hành kế hoạch {_lower_first(plan.title)}, cụ thể như sau:",
         "purpose": _lines(plan.purpose),
         "requirements": _lines(plan.requirements),
         "items": items,
@@ -121,9 +134,11 @@ def plan_context(plan: Any, at: dt.date | None = None) -> dict[str, Any]:
 
 
 def export_plan(plan: Any, fmt: str = "docx", at: dt.date | None = None) -> bytes:
-    """The plan document; its timestamps are the plan's last edit, so an unchanged plan exported
-    twice gives the same bytes."""
-    context = plan_context(plan, at=at or timezone.localdate())
+    """The plan document as at `at` (default today): computed results at that date, and tasks
+    past their deadline by then marked "(quá hạn)". Its timestamps are the plan's last edit, so
+    an unchanged plan exported twice for the same date gives the same bytes."""
+    at = at or timezone.localdate()
+    context = plan_context(plan, at=at, today=at)
     data = rendering.render_docx("plan.docx", context, fixed_time=plan.updated_at, title=plan.title)
     if fmt == "pdf":
         return rendering.docx_to_pdf(data, fixed_time=plan.updated_at)

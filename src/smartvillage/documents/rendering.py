@@ -5,7 +5,7 @@ Templates are ordinary .docx files. The shipped ones live in documents/docx_temp
 documents/build_templates.py from the Decree 30 layout helpers); an administrator replaces one by
 putting a file of the same name in settings.SMARTVILLAGE_DOCUMENT_TEMPLATES_DIR (default
 DATA_DIR/document-templates/), e.g. to change the recipients' wording or the fonts, without a code
-change.
+change. docs/document-templates.md lists every template, when it is used and its context.
 
 Reproducibility: the same context and the same `fixed_time` give the same bytes. python-docx writes
 the current time into every ZIP entry and docProps/core.xml, so both are pinned here.

@@ -28,10 +28,27 @@ from smartvillage.core.formats import (
     vietnamese_date,
 )
 from smartvillage.documents import rendering
-from smartvillage.documents.wording import describe, evidence_titles, legal_reference, status_label
+from smartvillage.documents.wording import (
+    describe,
+    evidence_titles,
+    in_sentence,
+    is_full,
+    legal_reference,
+    requirement_text,
+    requirements_met,
+    status_label,
+)
 
 KINDS = ("mau01", "criteria", "commune")
 FORMATS = ("docx", "pdf")
+KIND_LABELS = {
+    "mau01": "Mẫu số 01 (Phú Thọ)",
+    "criteria": "Báo cáo theo từng tiêu chí",
+    "commune": "Báo cáo tổng hợp của xã",
+}
+# Mẫu số 01 is the form of the Phú Thọ guidance (Sở TT&TT, 07/2023) for the province's own
+# "khu dân cư thông minh" criteria; other provinces' sets get the generic criteria report.
+MAU01_PROVINCES = ("Phú Thọ",)
 
 
 @dataclass
@@ -49,10 +66,13 @@ class ReportSource:
 
 
 def source_from_version(version: Any) -> ReportSource:
+    """A frozen version's report: its snapshot's numbers, and the report metadata and narrative
+    of that version (as the commune finalised them by confirmation; as submitted before that)."""
     submitted = timezone.localtime(version.submitted_at)
+    narrative = getattr(version, "report_meta", None) or version.snapshot.get("narrative") or {}
     return ReportSource(
         data=version.snapshot["data"],
-        narrative=version.snapshot.get("narrative") or {},
+        narrative=narrative,
         fixed_time=version.submitted_at,
         frozen=True,
         provenance=(
@@ -88,7 +108,7 @@ def source_live(
 def source_for_assessment(assessment: Any, version_number: int | None = None) -> ReportSource:
     """The assessment's frozen version (the latest unless a number is given); a never-submitted
     draft is reported live with its narrative."""
-    from smartvillage.assessments.services import NARRATIVE_FIELDS, get_set_for
+    from smartvillage.assessments.services import get_set_for, narrative_of
 
     versions = assessment.versions.all()
     version = (
@@ -102,8 +122,93 @@ def source_for_assessment(assessment: Any, version_number: int | None = None) ->
         )
     if version is not None:
         return source_from_version(version)
-    narrative = {name: getattr(assessment, name) for name in NARRATIVE_FIELDS}
-    return source_live(assessment.unit, get_set_for(assessment), assessment.at, narrative)
+    return source_live(
+        assessment.unit, get_set_for(assessment), assessment.at, narrative_of(assessment)
+    )
+
+
+# ---- which report fits which unit and set ----------------------------------------------------------
+
+_LEVEL_WORDS = {"village": "thôn (khu dân cư)", "commune": "xã"}
+
+
+def _set_fields(cset: Any) -> tuple[str, str, str]:
+    """(level, province, title) of a CriteriaSet or of a snapshot's criteria_set dict."""
+    if isinstance(cset, dict):
+        return cset.get("level", ""), cset.get("province") or "", cset.get("title", "")
+    return cset.level, cset.province or "", cset.title
+
+
+def mau01_applies(cset: Any) -> bool:
+    level, province, _title = _set_fields(cset)
+    return level == "village" and province in MAU01_PROVINCES
+
+
+def unsuitable(kind: str, unit_level: str, unit_name: str, cset: Any) -> str:
+    """Why report `kind` does not fit this unit and criteria set ("" when it does)."""
+    level, _province, title = _set_fields(cset)
+    if kind not in KINDS:
+        return f"Loại báo cáo “{kind}” không có; chọn một trong: {', '.join(KINDS)}."
+    if unit_level not in _LEVEL_WORDS:
+        return f"Báo cáo chỉ lập cho một thôn hoặc một xã; {unit_name} không phải thôn hay xã."
+    if kind == "commune":
+        if unit_level != "commune":
+            return (
+                f"Báo cáo tổng hợp của xã (commune) lập cho một xã; {unit_name} không phải xã. "
+                "Với một thôn, dùng báo cáo theo từng tiêu chí (criteria)."
+            )
+        return ""
+    if level != unit_level:
+        text = (
+            f"Bộ tiêu chí “{title}” dùng để đánh giá {_LEVEL_WORDS.get(level, level)}; "
+            f"{unit_name} là {_LEVEL_WORDS[unit_level]}, không lập báo cáo "
+            f"{'Mẫu số 01' if kind == 'mau01' else 'theo từng tiêu chí'} theo bộ này được."
+        )
+        if unit_level == "commune" and level == "village":
+            text += (
+                " Để tổng hợp kết quả các thôn của xã theo bộ này, dùng báo cáo tổng hợp (commune)."
+            )
+        return text
+    if kind == "mau01" and not mau01_applies(cset):
+        return (
+            "Mẫu số 01 là mẫu báo cáo kết quả thực hiện tiêu chí khu dân cư thông minh của tỉnh "
+            f"Phú Thọ; không áp dụng cho bộ tiêu chí “{title}”. Dùng báo cáo theo từng tiêu chí "
+            "(criteria)."
+        )
+    return ""
+
+
+def check_suitable(kind: str, unit_level: str, unit_name: str, cset: Any) -> None:
+    reason = unsuitable(kind, unit_level, unit_name, cset)
+    if reason:
+        raise DomainError(reason, "report_unsuitable")
+
+
+def kinds_for(unit_level: str, cset: Any) -> list[str]:
+    """The report kinds offered for a unit of this level and this set, in display order."""
+    return [k for k in ("mau01", "commune", "criteria") if not unsuitable(k, unit_level, "", cset)]
+
+
+def person_lists(kind: str, data: dict[str, Any]) -> list[tuple[str, int]]:
+    """The person/household lists a report prints (Mẫu số 01's Biểu 01–04) and their row counts.
+
+    A report that prints any is personal data (Law 91/2025): downloading it needs
+    Action.EXPORT_PERSONAL and is recorded in the audit trail.
+    """
+    if kind != "mau01":
+        return []
+    out = []
+    for c in data["result"]["criteria"]:
+        code = c.get("list_code")
+        people = (data.get("members") or {}).get(c["code"])
+        if code and people is not None:
+            out.append((code, sum(1 for m in people if m["met"])))
+    return out
+
+
+def person_lists_note(kind: str, data: dict[str, Any]) -> str:
+    lists = person_lists(kind, data)
+    return "; ".join(f"{code}: {format_number(rows)} dòng" for code, rows in lists)
 
 
 # ---- shared formatting ----------------------------------------------------------------------------
@@ -130,17 +235,41 @@ def _commune(data: dict[str, Any]) -> dict[str, Any]:
     return unit.get("commune") or {"name": unit["name"], "full_name": unit["full_name"]}
 
 
+def _citation(document: dict[str, Any], fallback_subject: str = "") -> str:
+    kind, subject = legal_reference(document["number"], document.get("title") or "")
+    text = f"Căn cứ {kind} số {document['number']}"
+    if document.get("date"):
+        text += f" {vietnamese_date(_date(document['date']))}"
+    if document.get("issuer"):
+        text += f" của {document['issuer']}"
+    if subject:
+        text += f" {subject}"
+    elif fallback_subject:
+        text += f" {fallback_subject}"
+    return text
+
+
 def basis_line(cset: dict[str, Any]) -> str:
-    basis = cset["legal_basis"]
-    kind, subject = legal_reference(basis["number"], basis.get("title") or "")
-    text = f"Căn cứ {kind} số {basis['number']} {vietnamese_date(_date(basis['date']))} của {basis['issuer']}"
-    text += f" {subject}" if subject else f" ban hành {_lower_first(cset['title'])}"
-    return text + ";"
+    """ "Căn cứ Quyết định số 1491/QĐ-UBND ngày 20 tháng 7 năm 2023 của UBND tỉnh Phú Thọ về việc …" """
+    return _citation(cset["legal_basis"], f"ban hành {_lower_first(cset['title'])}") + ";"
+
+
+def basis_lines(cset: dict[str, Any], *, with_guidance: bool = False) -> list[str]:
+    """The "Căn cứ …" lines: the set's legal basis, then (Mẫu số 01, as the seed's form cites it)
+    the implementing guidance when the set records one ({"guidance": {number, date, issuer,
+    title}}); ";" between them and "." after the last, as Decree 30/2020 punctuates them."""
+    lines = [basis_line(cset).rstrip(";")]
+    guidance = cset.get("guidance") if with_guidance else None
+    if guidance and guidance.get("number"):
+        lines.append(_citation(guidance))
+    return [line + (";" if index < len(lines) - 1 else ".") for index, line in enumerate(lines)]
 
 
 def target_text(c: dict[str, Any]) -> str:
     threshold = c.get("threshold")
     if c["kind"] in ("ratio", "reported", "aggregate") and threshold is not None:
+        if is_full(threshold):
+            return format_percent(100)  # "100 %": nothing lies above it
         return f"≥ {format_percent(threshold * 100)}"
     if c["kind"] == "count" and threshold is not None:
         return f"≥ {format_number(threshold)}"
@@ -158,7 +287,8 @@ def value_text(c: dict[str, Any]) -> str:
         return f"{format_percent((c.get('value') or 0) * 100)} ({format_number(c.get('numerator'))}/{format_number(c.get('denominator'))})"
     if c["kind"] == "count":
         return format_number(c.get("numerator") or 0)
-    return f"{format_number(c.get('numerator') or 0)}/{format_number(c.get('denominator') or 0)} minh chứng"
+    # Requirements met, not records: two records may meet one requirement ("Đã có 2 minh chứng").
+    return requirements_met(c)
 
 
 def criterion_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -168,7 +298,7 @@ def criterion_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "code": c["code"],
                 "title": c["title"],
-                "requirement": c.get("requirement") or "",
+                "requirement": requirement_text(c.get("requirement")),
                 "description": describe(c, with_evidence=False, with_status=False),
                 "evidence": evidence_titles(c),
                 "status": c["status"],
@@ -194,19 +324,31 @@ def _number_line(narrative: dict[str, str], suffix: str) -> str:
     return f"Số: {number}" if "/" in number else f"Số: {number}/{suffix}"
 
 
-def _common(source: ReportSource, subject: str, recipients: list[str]) -> dict[str, Any]:
+def report_day(source: ReportSource) -> dt.date | None:
+    """The report's date: the one the commune wrote in its metadata, else the submission's day;
+    None for a live draft (the date line then leaves day and month blank)."""
+    written = (source.narrative.get("report_date") or "").strip()
+    if written:
+        return _date(written)
+    return timezone.localtime(source.fixed_time).date() if source.fixed_time else None
+
+
+def _common(
+    source: ReportSource, subject: str, recipients: list[str], *, with_guidance: bool = False
+) -> dict[str, Any]:
     data = source.data
     commune = _commune(data)
-    day = timezone.localtime(source.fixed_time).date() if source.fixed_time else None
+    at = _date(data["at"])
     passed_count, applicable_count = _counts(data)
     overall = bool(data["result"]["passed"])
     return {
         "ISSUER_PARENT": "ỦY BAN NHÂN DÂN",
         "ISSUER": commune["full_name"].upper(),
         "NUMBER_LINE": _number_line(source.narrative, "BC-UBND"),
-        "PLACE_DATE": place_date_line(commune["name"], day),
+        # An undated draft is dated by hand, in the year the report is about.
+        "PLACE_DATE": place_date_line(commune["name"], report_day(source), year=at.year),
         "subject": subject,
-        "basis": [basis_line(data["criteria_set"])],
+        "basis": basis_lines(data["criteria_set"], with_guidance=with_guidance),
         "criteria": criterion_rows(data),
         "passed_count": passed_count,
         "applicable_count": applicable_count,
@@ -219,8 +361,15 @@ def _common(source: ReportSource, subject: str, recipients: list[str]) -> dict[s
         "provenance": source.provenance,
         "unit_name": data["unit"]["full_name"],
         "commune_name": commune["full_name"],
+        # The same names inside a sentence: "UBND xã An", "của thôn Một".
+        "unit_phrase": in_sentence(data["unit"]["full_name"]),
+        "commune_phrase": in_sentence(commune["full_name"]),
         "at_text": format_date(_date(data["at"])),
     }
+
+
+def context_phrase(unit: dict[str, Any]) -> str:
+    return in_sentence(unit["full_name"])
 
 
 def _organisation(data: dict[str, Any], narrative: dict[str, str]) -> list[str]:
@@ -276,11 +425,12 @@ def mau01_context(source: ReportSource) -> dict[str, Any]:
         source,
         f"Kết quả thực hiện tiêu chí khu dân cư thông minh năm {at.year}",
         ["Sở TT&TT;", "UBND huyện;", "Lưu: VT."],
+        with_guidance=True,
     )
     rows = context["criteria"]
     context["intro"] = (
-        f"UBND {context['commune_name']} báo cáo kết quả thực hiện tiêu chí khu dân cư thông minh của "
-        f"{unit['full_name']} (số liệu tại ngày {context['at_text']}) cụ thể như sau:"
+        f"UBND {context['commune_phrase']} báo cáo kết quả thực hiện tiêu chí khu dân cư thông minh của "
+        f"{context['unit_phrase']} (số liệu tại ngày {context['at_text']}) cụ thể như sau:"
     )
     context["organisation"] = _organisation(data, source.narrative)
     context["strengths"] = _strengths(
@@ -305,7 +455,7 @@ def mau01_context(source: ReportSource) -> dict[str, Any]:
             {
                 "code": code,
                 "title": c.get("list_title") or c["title"],
-                "subtitle": f"{unit['full_name']}, {context['commune_name']} – số liệu ngày {context['at_text']}",
+                "subtitle": f"{unit['full_name']}, {context['commune_phrase']} – số liệu ngày {context['at_text']}",
                 "name_header": "Họ và Tên (chủ hộ)" if households else "Họ và Tên",
                 "rows": [
                     {
@@ -330,17 +480,17 @@ def criteria_context(source: ReportSource) -> dict[str, Any]:
     cset = data["criteria_set"]
     context = _common(
         source,
-        f"Kết quả thực hiện {_lower_first(cset['title'])} – {unit['full_name']}",
+        f"Kết quả thực hiện {_lower_first(cset['title'])} của {context_phrase(unit)}",
         ["UBND huyện;", "Phòng chuyên môn huyện;", "Lưu: VT."],
     )
     context["intro"] = (
-        f"UBND {context['commune_name']} báo cáo kết quả thực hiện các tiêu chí của {unit['full_name']} "
-        f"(số liệu tại ngày {context['at_text']}) như sau:"
+        f"UBND {context['commune_phrase']} báo cáo kết quả thực hiện các tiêu chí của "
+        f"{context['unit_phrase']} (số liệu tại ngày {context['at_text']}) như sau:"
     )
     counts = data.get("population") or {}
     info = [
         f"Đơn vị: {unit['full_name']}"
-        + (f", {context['commune_name']}." if unit["level"] != "commune" else ".")
+        + (f", {context['commune_phrase']}." if unit["level"] != "commune" else ".")
     ]
     if counts:
         info.append(
@@ -370,11 +520,11 @@ def commune_context(source: ReportSource) -> dict[str, Any]:
     cset = data["criteria_set"]
     context = _common(
         source,
-        f"Tổng hợp kết quả thực hiện {_lower_first(cset['title'])} – {unit['full_name']}",
+        f"Tổng hợp kết quả thực hiện {_lower_first(cset['title'])} của {context_phrase(unit)}",
         ["UBND huyện;", "VPĐP nông thôn mới huyện;", "Lưu: VT."],
     )
     context["intro"] = (
-        f"UBND {context['commune_name']} báo cáo tổng hợp kết quả của các thôn và các tiêu chí của xã "
+        f"UBND {context['commune_phrase']} báo cáo tổng hợp kết quả của các thôn và các tiêu chí của xã "
         f"(số liệu tại ngày {context['at_text']}) như sau:"
     )
     villages = (data.get("villages") or {}).get("results") or []
@@ -425,6 +575,8 @@ def render_report(kind: str, source: ReportSource, fmt: str = "docx") -> bytes:
         )
     if fmt not in FORMATS:
         raise DomainError(f"Định dạng “{fmt}” không hỗ trợ; chọn docx hoặc pdf.", "report_format")
+    unit = source.data["unit"]
+    check_suitable(kind, unit["level"], unit["full_name"], source.data["criteria_set"])
     context = BUILDERS[kind](source)
     data = rendering.render_docx(
         f"{kind}.docx", context, fixed_time=source.fixed_time, title=context["subject"]

@@ -6,6 +6,7 @@ report written from a snapshot and one written live say the same thing for the s
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from smartvillage.core.formats import format_number, format_percent
@@ -54,6 +55,95 @@ def legal_reference(number: str, title: str = "") -> tuple[str, str]:
     return kind, subject[:1].lower() + subject[1:]
 
 
+def _unit_words() -> list[str]:
+    from smartvillage.units.models import NAME_PREFIX, UnitType
+
+    words = {str(t.label) for t in UnitType} | {str(w) for w in NAME_PREFIX.values()}
+    return sorted(words, key=len, reverse=True)
+
+
+def in_sentence(name: str) -> str:
+    """A unit's full name as written inside a sentence: the type word in lower case.
+
+    "Xã Hy Cương" -> "xã Hy Cương", "Thôn Chí Phúc" -> "thôn Chí Phúc", "Khu dân cư số 3" ->
+    "khu dân cư số 3", "Thành phố Hà Nội" -> "thành phố Hà Nội" (Decree 30/2020 writes "UBND xã …",
+    "Trưởng thôn …"). The proper name keeps its capitals; a name without a type word is unchanged.
+    """
+    text = (name or "").strip()
+    for word in _unit_words():
+        if text.lower().startswith(word.lower() + " "):
+            return word.lower() + text[len(word) :]
+    return text
+
+
+def unit_in_sentence(unit: Any) -> str:
+    """in_sentence() of a unit model or of a snapshot's unit dict ({"full_name": …})."""
+    full_name = unit.get("full_name", "") if isinstance(unit, dict) else unit.full_name
+    return in_sentence(full_name)
+
+
+_EMBEDDED_REQUIREMENT = re.compile(r"([.;:])\s*Yêu cầu\s*:\s*")
+_LEADING_REQUIREMENT = re.compile(r"^\s*yêu cầu(?: của tiêu chí)?\s*:\s*", re.IGNORECASE)
+_PERCENT = re.compile(r"(\d)\s*%")
+
+
+def requirement_text(text: str | None) -> str:
+    """A criterion's requirement for a line that the document already labels "Yêu cầu: ".
+
+    Phú Thọ writes "≥ 80%. Yêu cầu: Thống kê danh sách …" (the level, then the proof the guidance
+    asks for, under its heading "Điều kiện đạt và yêu cầu hồ sơ kiểm chứng"); printed after the
+    label that gave "Yêu cầu: ≥ 80%. Yêu cầu: …". A leading "Yêu cầu:" is dropped, an embedded one
+    becomes "Hồ sơ kiểm chứng:", and percentages take the Vietnamese space ("80 %").
+    """
+    cleaned = " ".join((text or "").split())
+    cleaned = _LEADING_REQUIREMENT.sub("", cleaned)
+    cleaned = _EMBEDDED_REQUIREMENT.sub(lambda m: f"{m.group(1)} Hồ sơ kiểm chứng: ", cleaned)
+    return _PERCENT.sub(r"\1 %", cleaned)
+
+
+def _lower_label(label: str) -> str:
+    """Lower-case the first letter of a catalogue label used mid-sentence, unless its first word is
+    an acronym ("OCOP")."""
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def count_label(result: dict[str, Any]) -> str:
+    """What a count criterion counts, from the evidence catalogue: "điểm wifi miễn phí công cộng",
+    "mô hình ứng dụng CNTT, chuyển đổi số", "nhóm Zalo / nhóm/trang Facebook".
+
+    Works on the result JSON alone (a frozen snapshot has no criteria-set file behind it): the
+    counted records name their category and type; with none, the "missing" entry names the types.
+    """
+    from smartvillage.evidence import catalogue
+
+    if result.get("unit_label"):
+        return str(result["unit_label"])
+    records = result.get("evidence") or []
+    pairs = list(dict.fromkeys((r.get("category", ""), r.get("type", "")) for r in records))
+    if not pairs:
+        wanted = [part.strip() for part in " / ".join(result.get("missing") or []).split(" / ")]
+        for category, data in catalogue.categories().items():
+            for key, label in (data.get("types") or {}).items():
+                if label in wanted:
+                    pairs.append((category, key))
+    if not pairs:
+        return ""
+    categories = {category for category, _type in pairs}
+    if categories == {"it_model"}:
+        # IT models are typed by their field (health, education, …); what is counted is the model.
+        return _lower_label(catalogue.category_label("it_model"))
+    labels: dict[tuple[str, str], str] = {}
+    for r in records:  # a frozen record keeps the label it had when it was frozen
+        pair = (r.get("category", ""), r.get("type", ""))
+        labels.setdefault(pair, r.get("type_label") or catalogue.type_label(*pair))
+    for pair in pairs:
+        labels.setdefault(pair, catalogue.type_label(*pair))
+    return " / ".join(dict.fromkeys(_lower_label(labels[pair]) for pair in pairs))
+
+
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
@@ -67,6 +157,26 @@ def money(value: int | None) -> str:
 
 def _percent(value: float | None) -> str:
     return "" if value is None else format_percent(value * 100)
+
+
+def is_full(threshold: float | None) -> bool:
+    return threshold is not None and float(threshold) >= 1
+
+
+def threshold_phrase(threshold: float) -> str:
+    """ "từ 80 % trở lên"; a 100 % target is "đạt 100 %" (nothing lies above 100 %)."""
+    if is_full(threshold):
+        return f"đạt {_percent(1)}"
+    return f"từ {_percent(threshold)} trở lên"
+
+
+def requirements_met(result: dict[str, Any]) -> str:
+    """ "1/3 yêu cầu": how many of an evidence criterion's requirements are met (not how many
+    records there are)."""
+    return (
+        f"{format_number(result.get('numerator') or 0)}/"
+        f"{format_number(result.get('denominator') or 0)} yêu cầu"
+    )
 
 
 def describe(
@@ -92,12 +202,13 @@ def describe(
         num, den = result.get("numerator"), result.get("denominator")
         text = f"Tỷ lệ {_percent(result.get('value'))} ({format_number(num)}/{format_number(den)}{' ' + unit_label if unit_label else ''})"
         if result.get("threshold") is not None:
-            text += f", yêu cầu từ {_percent(result['threshold'])} trở lên"
+            text += f", yêu cầu {threshold_phrase(result['threshold'])}"
         if status == "fail" and result.get("gap"):
             text += f", còn thiếu {format_number(result['gap'])}{' ' + unit_label if unit_label else ''}"
         return text + end
     if kind == "count":
-        text = f"Có {format_number(result.get('numerator') or 0)}"
+        label = count_label(result)
+        text = f"Có {format_number(result.get('numerator') or 0)}{' ' + label if label else ''}"
         if result.get("threshold") is not None:
             text += f" (yêu cầu tối thiểu {format_number(result['threshold'])})"
         return text + end
@@ -107,7 +218,11 @@ def describe(
     if titles and with_evidence:
         parts.append("Đã có: " + "; ".join(titles))
     elif titles:
-        parts.append(f"Đã có {format_number(len(titles))} minh chứng")
+        text = f"Đã có {format_number(len(titles))} minh chứng"
+        if result.get("denominator"):
+            # Records and requirements are different counts (two records may meet one requirement).
+            text += f" (đáp ứng {requirements_met(result)})"
+        parts.append(text)
     if result.get("missing"):
         parts.append("Còn thiếu: " + "; ".join(result["missing"]))
     body = ". ".join(parts) if parts else "Chưa có minh chứng"

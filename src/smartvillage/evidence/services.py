@@ -1,6 +1,10 @@
 """Action functions for evidence records: check permission, validate, write atomically, audit.
 
 Views, the admin and the API call these; nothing else writes EvidenceRecord rows or their files.
+
+A file that a submitted assessment froze (its snapshot lists the record with that file's sha256)
+is kept: replacing or removing the file, or deleting the record, is refused with a message that
+names the assessment. The record's other fields stay editable, and new evidence can be added.
 """
 
 from __future__ import annotations
@@ -103,6 +107,59 @@ def do_create_evidence(
     return record
 
 
+def _mentions(node: Any, record_id: int, sha256: str) -> bool:
+    """Whether a snapshot document lists the evidence record with this file (anywhere: the unit's
+    evidence, a criterion's evidence, a village's result inside a commune's snapshot)."""
+    if isinstance(node, dict):
+        if (
+            node.get("id") == record_id
+            and node.get("file_sha256") == sha256
+            and "category" in node
+            and node.get("has_file", True)
+        ):
+            return True
+        return any(_mentions(value, record_id, sha256) for value in node.values())
+    if isinstance(node, list):
+        return any(_mentions(item, record_id, sha256) for item in node)
+    return False
+
+
+def frozen_in(record: EvidenceRecord) -> list[tuple[int, int]]:
+    """(assessment id, version) of every submitted version whose snapshot holds the record's
+    current file. Snapshots of the record's unit and of the units above it (a commune's snapshot
+    holds its villages' results) are searched."""
+    if not record.file or not record.file_sha256:
+        return []
+    from smartvillage.assessments.models import AssessmentVersion
+
+    unit_ids = [record.unit_id, *(u.pk for u in record.unit.ancestors())]
+    versions = (
+        AssessmentVersion.objects.filter(assessment__unit_id__in=unit_ids)
+        .order_by("assessment_id", "number")
+        .only("assessment_id", "number", "snapshot")
+    )
+    return [
+        (v.assessment_id, v.number)
+        for v in versions.iterator()
+        if _mentions((v.snapshot or {}).get("data"), record.pk, record.file_sha256)
+    ]
+
+
+def _refuse_if_frozen(record: EvidenceRecord, doing: str) -> None:
+    refs = frozen_in(record)
+    if not refs:
+        return
+    where = ", ".join(f"hồ sơ số {a} (phiên bản {n})" for a, n in refs[:3])
+    if len(refs) > 3:
+        where += f" và {len(refs) - 3} phiên bản khác"
+    raise DomainError(
+        f"Không thể {doing}: tệp “{record.file_name or record.title}” là minh chứng đã chốt trong "
+        f"{where} đã nộp; số liệu đã chốt phải giữ nguyên tệp minh chứng. Nếu có tệp mới, hãy thêm "
+        "một minh chứng mới (có thể ghi “Hiệu lực đến” cho minh chứng cũ).",
+        "upload_frozen",
+    )
+
+
 def _discard_file(record: EvidenceRecord) -> None:
     if record.file:
         record.file.storage.delete(record.file.name)
@@ -122,6 +179,8 @@ def do_update_evidence(
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
     locked = EvidenceRecord.objects.select_for_update().get(pk=record.pk)
+    if upload is not None or remove_file:
+        _refuse_if_frozen(locked, "thay hoặc xóa tệp")
     before = _snap(locked)
     old_file = locked.file.name if locked.file else ""
     for name, value in fields.items():
@@ -161,6 +220,7 @@ def do_update_evidence(
 def do_delete_evidence(user: Any, record: EvidenceRecord) -> None:
     _require(user, Action.MANAGE_EVIDENCE, record.unit)
     locked = EvidenceRecord.objects.select_for_update().get(pk=record.pk)
+    _refuse_if_frozen(locked, "xóa minh chứng")
     audit.record(
         actor=user,
         action=AuditAction.DELETE,

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 from smartvillage.core.errors import DomainError
 from smartvillage.core.formats import format_number
@@ -54,7 +55,7 @@ def max_bytes() -> int:
     return int(getattr(settings, "UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 
 
-def _size_label(size: int) -> str:
+def size_label(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{format_number(size / (1024 * 1024), 1)} MB"
     return f"{format_number(max(1, round(size / 1024)))} KB"
@@ -78,7 +79,7 @@ def check_upload(name: str, stream: IO[bytes], size: int | None = None) -> Check
     size = actual if size is None else max(size, actual)
     if size > limit:
         raise DomainError(
-            f"Tệp “{display}” có dung lượng {_size_label(size)}, vượt quá giới hạn {_size_label(limit)}.",
+            f"Tệp “{display}” có dung lượng {size_label(size)}, vượt quá giới hạn {size_label(limit)}.",
             "upload_too_large",
         )
     if size == 0:
@@ -110,3 +111,49 @@ def check_upload(name: str, stream: IO[bytes], size: int | None = None) -> Check
     return CheckedUpload(
         name=display, extension=ext, content_type=content_type, size=size, sha256=digest.hexdigest()
     )
+
+
+# Room for the form's other fields and the multipart headers around the file, in a request whose
+# Content-Length is compared with the file limit before the body is read.
+REQUEST_SLACK = 256 * 1024
+
+
+def request_too_large(request: Any) -> str:
+    """A message when the request's declared size already exceeds the file limit ("" otherwise).
+
+    Checked before the body is read, so an oversize upload is refused without being received.
+    """
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit = max_bytes()
+    if length > limit + REQUEST_SLACK:
+        return (
+            f"Dữ liệu gửi lên có dung lượng {size_label(length)}, vượt quá giới hạn tệp "
+            f"{size_label(limit)}; tệp chưa được nhận. Hãy chọn tệp nhỏ hơn."
+        )
+    return ""
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """First of the request's upload handlers: stops reading the body as soon as a file passes
+    the limit, so it is never written in full to memory or to a temporary file (a request without
+    an honest Content-Length gets here). `refused` then holds the message for the form."""
+
+    def __init__(self, request: Any = None) -> None:
+        super().__init__(request)
+        self.limit = max_bytes()
+        self.refused = ""
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        if start + len(raw_data) > self.limit:
+            self.refused = (
+                f"Tệp “{self.file_name or '(không tên)'}” có dung lượng vượt quá giới hạn "
+                f"{size_label(self.limit)}; tệp chưa được nhận. Hãy chọn tệp nhỏ hơn."
+            )
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None

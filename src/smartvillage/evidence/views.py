@@ -1,4 +1,11 @@
-"""Evidence pages: list per unit, add, edit, delete, and the permission-checked file download."""
+"""Evidence pages: list per unit, add, edit, delete, and the permission-checked file download.
+
+Uploads are refused before they are received when too large: the add and edit views compare the
+request's Content-Length with the limit before reading the body, and put SizeLimitUploadHandler
+first so a file that passes the limit stops the reading (nothing is written to a temporary file).
+Both views are therefore CSRF-exempt on the outside (the CSRF middleware would read the body
+first) and CSRF-protected on the inside, once the upload handler is in place.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +17,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from smartvillage.accounts.permissions import Action, can
 from smartvillage.core.errors import DomainError
-from smartvillage.evidence import catalogue, services
+from smartvillage.evidence import catalogue, services, uploads
 from smartvillage.evidence.forms import EvidenceForm
 from smartvillage.evidence.models import EvidenceRecord
 from smartvillage.units.models import AdminUnit
@@ -86,39 +94,94 @@ def _save(
     return redirect("evidence:list", unit_pk=unit.pk)
 
 
-@login_required
-def evidence_add(request: HttpRequest, unit_pk: int) -> HttpResponse:
-    unit = _unit_for(request, unit_pk, Action.MANAGE_EVIDENCE)
-    form = EvidenceForm(
-        request.POST or None,
-        request.FILES or None,
-        initial={"kind": request.GET.get("kind", ""), "quantity": 1},
-    )
-    if request.method == "POST" and (response := _save(request, form, unit, None)) is not None:
-        return response
+def _guard_upload(request: HttpRequest) -> tuple[str, uploads.SizeLimitUploadHandler | None]:
+    """Before the body is read: refuse a request declared larger than the limit, else put the
+    size-limit handler first. Returns (refusal message, handler)."""
+    if request.method != "POST":
+        return "", None
+    message = uploads.request_too_large(request)
+    if message:
+        return message, None
+    handler = uploads.SizeLimitUploadHandler(request)
+    request.upload_handlers.insert(0, handler)
+    return "", handler
+
+
+def _form_page(
+    request: HttpRequest,
+    unit: AdminUnit,
+    form: EvidenceForm,
+    record: EvidenceRecord | None,
+    *,
+    status: int,
+    upload_error: str = "",
+) -> HttpResponse:
     return render(
         request,
         "evidence/form.html",
-        {"unit": unit, "form": form, "record": None},
-        status=400 if request.method == "POST" else 200,
+        {"unit": unit, "form": form, "record": record, "upload_error": upload_error},
+        status=status,
     )
 
 
+@csrf_exempt
+@login_required
+def evidence_add(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = _unit_for(request, unit_pk, Action.MANAGE_EVIDENCE)
+    refused, handler = _guard_upload(request)
+    initial = {"kind": request.GET.get("kind", ""), "quantity": 1}
+    if refused:
+        # Answered without reading the body: nothing of the upload was received.
+        form = EvidenceForm(initial=initial)
+        return _form_page(request, unit, form, None, status=413, upload_error=refused)
+    return _evidence_add(request, unit, handler, initial)
+
+
+@csrf_protect
+def _evidence_add(
+    request: HttpRequest,
+    unit: AdminUnit,
+    handler: uploads.SizeLimitUploadHandler | None,
+    initial: dict,
+) -> HttpResponse:
+    form = EvidenceForm(request.POST or None, request.FILES or None, initial=initial)
+    if handler is not None and handler.refused:
+        form = EvidenceForm(request.POST, initial=initial)
+        return _form_page(request, unit, form, None, status=400, upload_error=handler.refused)
+    if request.method == "POST" and (response := _save(request, form, unit, None)) is not None:
+        return response
+    return _form_page(request, unit, form, None, status=400 if request.method == "POST" else 200)
+
+
+@csrf_exempt
 @login_required
 def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(EvidenceRecord.objects.select_related("unit"), pk=pk)
     _check(request, Action.MANAGE_EVIDENCE, record.unit)
+    refused, handler = _guard_upload(request)
+    if refused:
+        form = EvidenceForm(record=record)
+        return _form_page(request, record.unit, form, record, status=413, upload_error=refused)
+    return _evidence_edit(request, record, handler)
+
+
+@csrf_protect
+def _evidence_edit(
+    request: HttpRequest, record: EvidenceRecord, handler: uploads.SizeLimitUploadHandler | None
+) -> HttpResponse:
     form = EvidenceForm(request.POST or None, request.FILES or None, record=record)
+    if handler is not None and handler.refused:
+        form = EvidenceForm(request.POST, record=record)
+        return _form_page(
+            request, record.unit, form, record, status=400, upload_error=handler.refused
+        )
     if (
         request.method == "POST"
         and (response := _save(request, form, record.unit, record)) is not None
     ):
         return response
-    return render(
-        request,
-        "evidence/form.html",
-        {"unit": record.unit, "form": form, "record": record},
-        status=400 if request.method == "POST" else 200,
+    return _form_page(
+        request, record.unit, form, record, status=400 if request.method == "POST" else 200
     )
 
 
@@ -128,7 +191,11 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(EvidenceRecord.objects.select_related("unit"), pk=pk)
     _check(request, Action.MANAGE_EVIDENCE, record.unit)
     unit = record.unit
-    services.do_delete_evidence(request.user, record)
+    try:
+        services.do_delete_evidence(request.user, record)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("evidence:edit", pk=record.pk)
     messages.success(request, _("Đã xóa minh chứng “%s”.") % record.title)
     return redirect("evidence:list", unit_pk=unit.pk)
 

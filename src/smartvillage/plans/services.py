@@ -6,11 +6,12 @@ Each checks Action.MANAGE_PLAN on the plan's unit, writes in one transaction and
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from smartvillage.accounts.permissions import Action, can
@@ -18,7 +19,7 @@ from smartvillage.audit import services as audit
 from smartvillage.audit.models import AuditAction
 from smartvillage.core.errors import DomainError
 from smartvillage.core.formats import vietnamese_date
-from smartvillage.plans.models import Plan, PlanItem, PlanTask
+from smartvillage.plans.models import Plan, PlanItem, PlanTask, TaskStatus
 from smartvillage.units.models import AdminUnit, Level
 
 PLAN_FIELDS = (
@@ -80,20 +81,39 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
+_PERIOD = re.compile(r"[\s,]*\(?giai đoạn\s+\d{4}\s*[-–]\s*\d{4}\)?.*$", re.IGNORECASE)
+_PLACE = re.compile(
+    r"\s+(?:áp dụng\s+)?(?:trên địa bàn\s+)?(?:tỉnh|thành phố)\s+[^,;]+$", re.IGNORECASE
+)
+
+
+def plan_goal(cset_title: str) -> str:
+    """What a one-year plan aims at, from the set's title, as seed 001 words it ("… đạt tiêu chí
+    thôn thông minh năm 2022"): without the set's period ("giai đoạn 2022 - 2025", which clashes with
+    the plan's year) and the province (the set's, implied by the issuing commune).
+
+    "Tiêu chí thôn thông minh tỉnh Thanh Hóa giai đoạn 2022 - 2025" -> "tiêu chí thôn thông minh".
+    """
+    goal = _PERIOD.sub("", cset_title.strip())
+    goal = _PLACE.sub("", goal).strip(" ,;-–")
+    return _lower_first(goal or cset_title.strip())
+
+
 def default_plan_fields(unit: AdminUnit, cset: Any, year: int) -> dict[str, Any]:
     """The wording of seed 001, filled for this unit and set; everything stays editable."""
     basis = cset.legal_basis
     commune = commune_of(unit)
     commune_name = commune.name if commune else unit.name
-    title_short = _lower_first(cset.title)
-    from smartvillage.documents.wording import legal_reference
+    from smartvillage.documents.wording import in_sentence, legal_reference
+
+    unit_phrase = in_sentence(unit.full_name)
 
     kind, subject = legal_reference(basis.number, basis.title)
     basis_text = f"{kind} số {basis.number} {vietnamese_date(basis.date)} của {basis.issuer}"
     if subject:
         basis_text += f" {subject}"
     return {
-        "title": f"Xây dựng {unit.full_name} đạt {title_short} năm {year}",
+        "title": f"Xây dựng {unit_phrase} đạt {plan_goal(cset.title)} năm {year}",
         "place": commune_name,
         "preamble": f"Thực hiện {basis_text}.",
         "purpose": f"Cụ thể hóa các nội dung quy định tại {basis_text.split(' của ')[0]}; giúp nhân dân "
@@ -108,7 +128,7 @@ def default_plan_fields(unit: AdminUnit, cset: Any, year: int) -> dict[str, Any]
             "tham gia."
         ),
         "recipients": f"TTr Đảng ủy, HĐND (để b/c);\nMTTQ, các đoàn thể (để phối hợp t/h);\n"
-        f"Trưởng {unit.full_name} (để t/h);\nLưu: VT.",
+        f"Trưởng {unit_phrase} (để t/h);\nLưu: VT.",
         "deadline": dt.date(year, 12, 31)
         if cset.valid_to is None or cset.valid_to.year >= year
         else cset.valid_to,
@@ -272,6 +292,18 @@ def do_delete_task(user: Any, task: PlanTask) -> None:
         actor=user, action=AuditAction.DELETE, instance=task, unit=unit, before=audit.snapshot(task)
     )
     task.delete()
+
+
+def plans_with_overdue(plans: QuerySet[Plan], today: dt.date | None = None) -> QuerySet[Plan]:
+    """The plans, each with `overdue_count`: its tasks past their deadline and neither done nor
+    cancelled (the same rule as PlanTask.is_overdue), counted in the database."""
+    today = today or timezone.localdate()
+    late = Q(items__tasks__deadline__lt=today) & ~Q(
+        items__tasks__status__in=[TaskStatus.DONE, TaskStatus.CANCELLED]
+    )
+    return plans.annotate(
+        overdue_count=Count("items__tasks", filter=late), task_count=Count("items__tasks")
+    )
 
 
 def plan_with_tasks(plan_id: int) -> Plan:

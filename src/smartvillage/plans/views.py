@@ -63,7 +63,7 @@ def plan_list(request: HttpRequest, unit_pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Đã tạo kế hoạch."))
                 return redirect("plans:detail", pk=plan.pk)
-    plans = Plan.objects.filter(unit=unit).order_by("-year", "-id")
+    plans = services.plans_with_overdue(Plan.objects.filter(unit=unit).order_by("-year", "-id"))
     return render(request, "plans/list.html", {"unit": unit, "plans": plans, "form": form})
 
 

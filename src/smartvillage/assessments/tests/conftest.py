@@ -38,3 +38,16 @@ def zed(world):
     """An appraiser of another province: right role, wrong unit."""
     other = make_unit("Tỉnh Khác", Level.PROVINCE, UnitType.TINH, code="98")
     return make_user("zed", Role.APPRAISER, other)
+
+
+@pytest.fixture
+def outsiders(world, zed):
+    """Users with the right role but the wrong unit, or the wrong role on the right unit."""
+    return {
+        "zed": zed,
+        # A commune leader and an officer of ANOTHER commune (Xã Bình, which holds Thôn Ba).
+        "lena": make_user("lena", Role.COMMUNE_LEADER, world.commune2),
+        "otto": make_user("otto", Role.COMMUNE_OFFICER, world.commune2),
+        # A member of Thôn Một's community digital-technology team: sees, never decides.
+        "tom": make_user("tom", Role.DIGITAL_TEAM, world.village1),
+    }

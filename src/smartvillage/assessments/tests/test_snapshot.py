@@ -85,3 +85,36 @@ def test_no_banner_when_unchanged(world, village_data, client):
     page = client.get(reverse("assessments:detail", args=[a.pk])).content.decode()
     assert "Dữ liệu đã thay đổi" not in page
     assert "Kết quả đã chốt – phiên bản 1" in page
+
+
+def test_frozen_report_pdf_is_byte_identical_after_registry_edit(world, village_data, tmp_path):
+    """The PDF of a frozen version does not move when the registry changes after submission.
+
+    LibreOffice's PDF is byte-stable here (rendering._pin_pdf pins its creation time and document
+    id to the submission time), so the bytes themselves are compared; the page text is checked
+    with pdftotext as well, so a failure says whether the content or only the bytes moved."""
+    import subprocess
+
+    a, _version = _submit(world)
+    before = reports.render_report("mau01", reports.source_for_assessment(a), "pdf")
+    registry.do_update_household(world.alice, village_data[4], fibre_internet=True)
+    registry.do_update_household(world.alice, village_data[0], head_name="Tên Đã Sửa")
+    after = reports.render_report("mau01", reports.source_for_assessment(a), "pdf")
+
+    def text(pdf: bytes, name: str) -> str:
+        path = tmp_path / name
+        path.write_bytes(pdf)
+        return subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True
+        ).stdout.decode()
+
+    assert text(after, "after.pdf") == text(before, "before.pdf")
+    assert "Tên Đã Sửa" not in text(after, "after.pdf")
+    assert after == before
+    # The live report does see the edit.
+    from smartvillage.documents.tests.test_reports import _text
+
+    live = reports.render_report(
+        "mau01", reports.source_live(world.village1, services.get_set_for(a), AT), "docx"
+    )
+    assert "Tên Đã Sửa" in _text(live)

@@ -91,3 +91,29 @@ def test_appraisal_and_recognition_through_pages(world, village_data, client):
     assert a.state == State.APPRAISED
     page = client.get(reverse("assessments:detail", args=[a.pk])).content.decode()
     assert "Chưa có mô hình" in page and "Không thống nhất" in page
+
+
+def test_commune_officer_completes_report_through_the_page(world, village_data, client):
+    a = services.do_create(world.alice, world.village1, PHUTHO, AT)
+    services.do_submit(world.alice, a)
+    edit = f'action="/assessments/{a.pk}/step/edit/"'
+    assert edit not in _page(client, "alice", a).content.decode()  # handed on: not hers now
+    page = _page(client, "carol", a).content.decode()
+    assert edit in page and "UBND xã hoàn thiện số, ngày, người ký" in page
+    response = client.post(
+        reverse("assessments:step", args=[a.pk, "edit"]),
+        {
+            "report_number": "15/BC-UBND",
+            "report_date": "12/03/2024",
+            "signer_name": "Phạm Văn Định",
+            "strengths": "Nhân dân đồng thuận",
+        },
+        follow=True,
+    )
+    assert "Đã lưu." in response.content.decode()
+    version = a.versions.get()
+    assert version.report_meta["report_number"] == "15/BC-UBND"
+    assert version.report_meta["report_date"] == "2024-03-12"
+    assert "số 15/BC-UBND, ngày 12/03/2024; người ký Phạm Văn Định" in response.content.decode()
+    services.do_confirm(world.dave, a)
+    assert edit not in _page(client, "carol", a).content.decode()  # frozen at confirmation

@@ -99,6 +99,23 @@ WRONG = [
     (State.APPRAISED, "recognise", "dave"),
     (State.APPRAISED, "recognise", "alice"),
     (State.APPRAISED, "recognise", "zed"),
+    # A commune leader (or officer) of ANOTHER commune: right role, wrong unit.
+    (State.SUBMITTED, "confirm", "lena"),
+    (State.SUBMITTED, "return", "lena"),
+    (State.SUBMITTED, "confirm", "otto"),
+    (State.SUBMITTED, "return", "otto"),
+    (State.CONFIRMED, "return", "lena"),
+    # A digital-team member of the village itself: sees the file, takes no step.
+    (State.DRAFT, "submit", "tom"),
+    (State.SUBMITTED, "confirm", "tom"),
+    (State.SUBMITTED, "return", "tom"),
+    # Returning an appraised file is the appraiser's of the province, nobody else's.
+    (State.APPRAISED, "return", "dave"),
+    (State.APPRAISED, "return", "carol"),
+    (State.APPRAISED, "return", "alice"),
+    (State.APPRAISED, "return", "zed"),
+    (State.APPRAISED, "return", "lena"),
+    (State.APPRAISED, "return", "tom"),
 ]
 
 
@@ -116,15 +133,19 @@ def _do(step, user, a):
 
 @pytest.mark.parametrize(("state", "step", "username"), WRONG)
 def test_wrong_role_or_unit_is_refused_and_changes_nothing(
-    world, village_data, zed, state, step, username
+    world, village_data, outsiders, state, step, username
 ):
     a = _to(world, state)
     a.refresh_from_db()
-    user = zed if username == "zed" else getattr(world, username)
+    user = outsiders.get(username) or getattr(world, username)
+    assert not services.may(user, a, step)  # no button either
     before = _state(a)
     with pytest.raises(PermissionDenied):
         _do(step, user, a)
-    assert _state(a) == before
+    after = _state(a)
+    assert after == before
+    # Spelled out: state, version and history are what they were.
+    assert (after[0], after[1], after[5]) == (state, a.current_version, before[5])
 
 
 @pytest.mark.parametrize(
@@ -239,12 +260,109 @@ def test_commune_model_flow(world):
 
 
 def test_edit_only_while_draft_or_returned(world, village_data):
+    """The village edits its draft; once submitted only the commune completes the report (see
+    test_commune_completes_village_report_until_confirmation), and after confirmation nobody."""
     a = services.do_create(world.alice, world.village1, PHUTHO, AT)
     services.do_edit(world.dave, a, strengths="Nhân dân đồng thuận", signer_name="Nguyễn Văn Định")
     services.do_submit(world.alice, a)
     with pytest.raises(DomainError, match="chỉ sửa được"):
-        services.do_edit(world.dave, a, strengths="Sửa sau khi nộp")
+        services.do_edit(world.alice, a, strengths="Sửa sau khi nộp")
     with pytest.raises(PermissionDenied):
         services.do_edit(world.bob, a, strengths="x")
+    services.do_confirm(world.dave, a)
+    with pytest.raises(DomainError, match="chỉ sửa được"):
+        services.do_edit(world.dave, a, strengths="Sửa sau khi xác nhận")
     a.refresh_from_db()
+    assert a.strengths == "Nhân dân đồng thuận"
     assert a.versions.get().snapshot["narrative"]["strengths"] == "Nhân dân đồng thuận"
+
+
+def _report(a, number=None):
+    from smartvillage.assessments.models import AssessmentVersion
+
+    version = AssessmentVersion.objects.get(assessment=a, number=number or a.current_version)
+    return version.report_meta
+
+
+def test_commune_completes_village_report_until_confirmation(world, village_data, outsiders):
+    """Mẫu số 01 is the commune's report: while the village's submission awaits confirmation,
+    the commune's officer and leader set its number, date, signer and sections; confirmation
+    freezes them in the version; every version keeps its own."""
+    a = services.do_create(world.alice, world.village1, PHUTHO, AT, strengths="Thôn tự viết")
+    services.do_submit(world.alice, a)
+    a.refresh_from_db()
+    assert services.edit_scope(world.carol, a) == services.EDIT_REPORT
+    assert services.edit_scope(world.dave, a) == services.EDIT_REPORT
+    assert services.edit_scope(world.alice, a) is None
+    assert services.edit_scope(outsiders["otto"], a) is None
+    services.do_edit(
+        world.carol,
+        a,
+        report_number="15/BC-UBND",
+        report_date=dt.date(2024, 3, 12),
+        signer_name="Phạm Văn Định",
+        organisation_text="UBND xã ban hành kế hoạch số 25/KH-UBND",
+        strengths="Nhân dân đồng thuận",
+        difficulties="Kinh phí còn hạn chế",
+    )
+    report = _report(a)
+    assert report["report_number"] == "15/BC-UBND" and report["report_date"] == "2024-03-12"
+    assert report["signer_name"] == "Phạm Văn Định" and report["strengths"] == "Nhân dân đồng thuận"
+    # The frozen snapshot (and its hash) is the village's submission, untouched.
+    version = a.versions.get(number=1)
+    assert version.snapshot["narrative"]["strengths"] == "Thôn tự viết"
+    from smartvillage.assessments import snapshot
+
+    assert snapshot.content_hash(version.snapshot) == version.content_hash
+    # ... and the report of version 1 is the commune's.
+    from smartvillage.documents import reports
+
+    source = reports.source_for_assessment(a)
+    assert source.narrative["report_number"] == "15/BC-UBND"
+    assert reports.mau01_context(source)["PLACE_DATE"] == "Xã An, ngày 12 tháng 3 năm 2024"
+    # Not the reference date, not by another commune, not by the village.
+    with pytest.raises(DomainError, match="ngày tham chiếu"):
+        services.do_edit(world.dave, a, at=dt.date(2024, 4, 1))
+    before = _state(a)
+    with pytest.raises(PermissionDenied):
+        services.do_edit(outsiders["otto"], a, report_number="99/BC-UBND")
+    with pytest.raises(DomainError, match="chỉ sửa được"):
+        services.do_edit(world.alice, a, report_number="99/BC-UBND")
+    assert _state(a) == before and _report(a)["report_number"] == "15/BC-UBND"
+
+    services.do_edit(world.dave, a, report_number="16/BC-UBND", report_date=None)
+    services.do_confirm(world.dave, a)
+    a.refresh_from_db()
+    frozen = _report(a)
+    # No date given: the report is dated the day the commune confirmed it.
+    assert frozen["report_number"] == "16/BC-UBND"
+    assert frozen["report_date"] == timezone.localdate().isoformat()
+    with pytest.raises(DomainError, match="chỉ sửa được"):
+        services.do_edit(world.carol, a, report_number="17/BC-UBND")
+    assert _report(a) == frozen
+
+    # Returned by the appraiser, resubmitted: version 2 gets its own report, version 1 keeps its.
+    services.do_return(world.erin, a, "Bổ sung minh chứng")
+    a.refresh_from_db()
+    services.do_edit(world.alice, a, report_number="", strengths="Đã bổ sung")
+    services.do_submit(world.alice, a)
+    a.refresh_from_db()
+    services.do_edit(world.carol, a, report_number="30/BC-UBND", signer_name="Lê Thị Hoa")
+    assert _report(a, 1) == frozen
+    assert _report(a, 2)["report_number"] == "30/BC-UBND"
+    assert _report(a, 2)["signer_name"] == "Lê Thị Hoa"
+    assert _report(a, 2)["strengths"] == "Đã bổ sung"
+
+
+def test_commune_own_assessment_report_frozen_at_submission(world):
+    from smartvillage.assessments.tests.conftest import populate
+
+    populate(world.village1)
+    a = services.do_create(world.carol, world.commune, "kontum-xa-ntm-thong-minh-2431", AT)
+    services.do_edit(world.carol, a, report_number="7/BC-UBND")
+    services.do_submit(world.dave, a)
+    a.refresh_from_db()
+    assert services.edit_scope(world.carol, a) is None
+    with pytest.raises(DomainError, match="chỉ sửa được"):
+        services.do_edit(world.carol, a, report_number="8/BC-UBND")
+    assert _report(a)["report_number"] == "7/BC-UBND"

@@ -109,8 +109,10 @@ def vietnamese_date(value: dt.date) -> str:
     return f"ngày {value.day:02d} tháng {month} năm {value.year}"
 
 
-def place_date_line(place: str, value: dt.date | None) -> str:
-    """ "An Nhơn, ngày 05 tháng 3 năm 2024"; with no date the blanks are left to fill by hand."""
+def place_date_line(place: str, value: dt.date | None, *, year: int | None = None) -> str:
+    """ "An Nhơn, ngày 05 tháng 3 năm 2024"; with no date the day and month are left blank to fill
+    by hand, under `year` (the year the document is about, e.g. its reference date's year; this
+    year when not given), so a draft for 2024 printed in 2026 still reads "năm 2024"."""
     if value is None:
-        return f"{place}, ngày     tháng     năm {timezone.localdate().year}"
+        return f"{place}, ngày     tháng     năm {year or timezone.localdate().year}"
     return f"{place}, {vietnamese_date(value)}"

@@ -250,3 +250,113 @@ def test_cli_report(world, tmp_path, submitted):
             str(out),
         )
     assert not Path(tmp_path / "missing.docx").exists()
+
+
+def test_mau01_wording(submitted):
+    """Audit fixes: names inside sentences, no repeated "Yêu cầu", 100 % targets, requirements
+    met (not records) in the summary table, the basis punctuated, the decree's right margin."""
+    data = reports.render_report("mau01", reports.source_for_assessment(submitted), "docx")
+    text = _text(data)
+    assert (
+        "UBND xã An báo cáo kết quả thực hiện tiêu chí khu dân cư thông minh của thôn Một "
+        "(số liệu tại ngày 05/03/2024)" in text
+    )
+    assert "UBND Xã An báo cáo" not in text and "của Thôn Một" not in text
+    assert "Thôn Một, xã An – số liệu ngày 05/03/2024" in text  # Biểu subtitle
+    assert "- Yêu cầu: ≥ 80 %. Hồ sơ kiểm chứng: Thống kê danh sách hộ gia đình" in text
+    assert "Yêu cầu: ≥ 80%. Yêu cầu" not in text and ". Yêu cầu:" not in text
+    assert "Tỷ lệ 0 % (0/5 hộ), yêu cầu đạt 100 %, còn thiếu 5 hộ." in text
+    assert "100 % trở lên" not in text and "≥ 100 %" not in text
+    rows = {line.split(" | ")[0]: line.split(" | ") for line in text.splitlines() if " | " in line}
+    assert rows["1.5"][2:4] == ["100 %", "0 % (0/5)"]
+    assert rows["1.6"][3] == "1/3 yêu cầu"
+    assert "Đã có 1 minh chứng (đáp ứng 1/3 yêu cầu)" in text
+    basis = [line for line in text.splitlines() if line.startswith("Căn cứ")]
+    assert len(basis) == 1 and basis[0].endswith("giai đoạn 2021-2025.")
+    document = docx.Document(io.BytesIO(data))
+    for section in document.sections:
+        assert section.right_margin.twips >= 851 and section.right_margin.mm >= 15
+        assert section.left_margin.mm >= 30 and section.top_margin.mm >= 20
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert 'w:right="851"' in xml and 'w:right="850"' not in xml
+
+
+def test_mau01_cites_the_guidance_when_the_set_records_it(submitted):
+    source = reports.source_for_assessment(submitted)
+    source.data = {**source.data, "criteria_set": dict(source.data["criteria_set"])}
+    source.data["criteria_set"]["guidance"] = {
+        "number": "1478/HD-STTTT",
+        "date": "2023-07-25",
+        "issuer": "Sở Thông tin và Truyền thông",
+        "title": "Hướng dẫn thực hiện các nội dung tiêu chí khu dân cư thông minh trong Bộ tiêu "
+        "chí xã nông thôn mới kiểu mẫu giai đoạn 2021 - 2025",
+    }
+    basis = reports.mau01_context(source)["basis"]
+    assert basis == [
+        "Căn cứ Quyết định số 1491/QĐ-UBND ngày 20 tháng 7 năm 2023 của UBND tỉnh Phú Thọ về việc "
+        "ban hành tiêu chí khu dân cư thông minh trên địa bàn tỉnh Phú Thọ giai đoạn 2021-2025;",
+        "Căn cứ Hướng dẫn số 1478/HD-STTTT ngày 25 tháng 7 năm 2023 của Sở Thông tin và Truyền "
+        "thông thực hiện các nội dung tiêu chí khu dân cư thông minh trong Bộ tiêu chí xã nông "
+        "thôn mới kiểu mẫu giai đoạn 2021 - 2025.",
+    ]
+    # Only Mẫu số 01 cites it; the generic report cites the set's legal basis alone.
+    assert len(reports.criteria_context(source)["basis"]) == 1
+
+
+def test_live_draft_is_dated_in_its_reference_year(world):
+    populate(world.village1)
+    at = dt.date(2024, 3, 5)
+    source = reports.source_live(world.village1, get_set(PHUTHO), at)
+    text = _text(reports.render_report("mau01", source, "docx"))
+    assert "Xã An, ngày     tháng     năm 2024" in text
+    assert "Kết quả thực hiện tiêu chí khu dân cư thông minh năm 2024" in text
+
+
+def test_count_criteria_name_what_they_count(world):
+    populate(world.village1)
+    evidence.do_create_evidence(
+        world.alice,
+        world.village1,
+        category="facility",
+        type="wifi_public",
+        title="Wi-Fi nhà văn hóa",
+        quantity=3,
+        since=dt.date(2024, 1, 1),
+    )
+    source = reports.source_live(world.village1, get_set("kontum-thon-thong-minh-2431"), AT)
+    text = _text(reports.render_report("criteria", source, "docx"))
+    assert "Thực trạng: Có 3 điểm wifi miễn phí công cộng (yêu cầu tối thiểu 1)." in text
+    assert "Có 0 mô hình ứng dụng CNTT, chuyển đổi số (yêu cầu tối thiểu 1)." in text
+    assert "Có 0 (" not in text and "Có 3 (" not in text
+    assert "của thôn Một" in text and "Đơn vị: Thôn Một, xã An." in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "unit", "slug"),
+    [
+        ("commune", "village1", PHUTHO),
+        ("criteria", "commune", PHUTHO),
+        ("mau01", "commune", PHUTHO),
+        ("mau01", "village1", "thanhhoa-thon-thong-minh-35"),
+    ],
+)
+def test_render_refuses_a_report_that_does_not_fit(world, kind, unit, slug):
+    """Whatever the caller (page, command, a frozen source): render_report itself refuses.
+    (A commune set cannot even be evaluated for a village: the engine refuses that source.)"""
+    from smartvillage.core.errors import DomainError
+
+    source = reports.source_live(getattr(world, unit), get_set(slug), AT)
+    with pytest.raises(DomainError) as exc:
+        reports.render_report(kind, source, "docx")
+    assert exc.value.code == "report_unsuitable"
+
+
+def test_kinds_offered_per_level_and_set(db):
+    phutho, thanhhoa = get_set(PHUTHO), get_set("thanhhoa-thon-thong-minh-35")
+    kontum_xa = get_set("kontum-xa-ntm-thong-minh-2431")
+    assert reports.kinds_for("village", phutho) == ["mau01", "criteria"]
+    assert reports.kinds_for("village", thanhhoa) == ["criteria"]
+    assert reports.kinds_for("village", kontum_xa) == []
+    assert reports.kinds_for("commune", kontum_xa) == ["commune", "criteria"]
+    assert reports.kinds_for("commune", phutho) == ["commune"]
+    assert reports.kinds_for("district", phutho) == []

@@ -233,3 +233,189 @@ def test_list_page_groups_by_category(world, client):
     client.login(username="erin", password=PASSWORD)  # sees the village, may not record evidence
     assert client.get(reverse("evidence:list", args=[world.village1.pk])).status_code == 200
     assert client.get(reverse("evidence:add", args=[world.village1.pk])).status_code == 403
+
+
+def _submit_with(world, record):
+    import datetime as dt
+
+    from smartvillage.assessments import services as assessments
+
+    a = assessments.do_create(
+        world.alice, world.village1, "phutho-khu-dan-cu-thong-minh-1491", dt.date(2024, 3, 5)
+    )
+    version = assessments.do_submit(world.alice, a)
+    frozen = [e for e in version.snapshot["data"]["evidence"] if e["id"] == record.pk]
+    assert frozen and frozen[0]["file_sha256"] == record.file_sha256  # the snapshot holds it
+    return a
+
+
+def test_file_frozen_in_a_submitted_snapshot_is_kept(
+    world, client, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    record = _decision(
+        world.alice,
+        world.village1,
+        SimpleUploadedFile("qd.pdf", PDF),
+        issued_date=dt.date(2024, 1, 10),
+    )
+    path = Path(record.file.path)
+    # Before any submission the file may still be replaced (see the test above); now submit.
+    a = _submit_with(world, record)
+    before = (record.file.name, record.file_sha256, record.file_name)
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(DomainError) as exc:
+            services.do_update_evidence(
+                world.alice, record, upload=SimpleUploadedFile("b.png", PNG)
+            )
+        assert exc.value.code == "upload_frozen"
+        assert f"hồ sơ số {a.pk} (phiên bản 1)" in exc.value.message
+        assert "qd.pdf" in exc.value.message and "thêm một minh chứng mới" in exc.value.message
+        with pytest.raises(DomainError, match="Không thể thay hoặc xóa tệp"):
+            services.do_update_evidence(world.alice, record, remove_file=True)
+        with pytest.raises(DomainError, match="Không thể xóa minh chứng"):
+            services.do_delete_evidence(world.dave, record)
+    record.refresh_from_db()
+    assert (record.file.name, record.file_sha256, record.file_name) == before
+    assert path.read_bytes() == PDF
+    # Its other fields stay editable (the file is what the snapshot relies on).
+    services.do_update_evidence(world.alice, record, title="QĐ thành lập tổ CNSCĐ (bản chính)")
+    record.refresh_from_db()
+    assert record.title.endswith("(bản chính)") and path.read_bytes() == PDF
+    # Through the pages: a clear message, nothing changed.
+    client.login(username="alice", password=PASSWORD)
+    response = client.post(reverse("evidence:delete", args=[record.pk]), follow=True)
+    assert "đã chốt" in response.content.decode()
+    response = client.post(
+        reverse("evidence:edit", args=[record.pk]),
+        {
+            "kind": "document:decision_digital_team",
+            "title": record.title,
+            "quantity": 1,
+            "upload": SimpleUploadedFile("moi.pdf", PDF + b"%new"),
+        },
+    )
+    assert response.status_code == 400 and "đã chốt" in response.content.decode()
+    assert EvidenceRecord.objects.filter(pk=record.pk).exists() and path.read_bytes() == PDF
+
+
+def test_file_not_frozen_or_record_without_file_is_free(world, django_capture_on_commit_callbacks):
+    # A record without a file in the snapshot: deleting it loses no file.
+    bare = _decision(world.alice, world.village1)
+    _submit_with(world, bare)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.do_delete_evidence(world.alice, bare)
+    assert not EvidenceRecord.objects.filter(pk=bare.pk).exists()
+    # A file added after the submission is not the frozen one: it may be replaced.
+    later = _decision(world.alice, world.village1, SimpleUploadedFile("a.pdf", PDF))
+    with django_capture_on_commit_callbacks(execute=True):
+        later = services.do_update_evidence(
+            world.alice, later, upload=SimpleUploadedFile("b.png", PNG)
+        )
+    assert later.file_name == "b.png"
+
+
+def test_oversize_upload_refused_before_the_body_is_read(world, client, settings, monkeypatch):
+    """A request declaring more than the limit is answered from its Content-Length: the
+    multipart body is never parsed, so nothing is written to a temporary file."""
+    from django.http import multipartparser
+
+    settings.UPLOAD_MAX_BYTES = 1024
+    parsed = []
+    original = multipartparser.MultiPartParser.parse
+    monkeypatch.setattr(
+        multipartparser.MultiPartParser,
+        "parse",
+        lambda self: parsed.append(1) or original(self),
+    )
+    client.login(username="alice", password=PASSWORD)
+    url = reverse("evidence:add", args=[world.village1.pk])
+
+    def big():
+        return SimpleUploadedFile("lon.pdf", PDF + b"0" * (400 * 1024))
+
+    fields = {"kind": "document:decision_digital_team", "title": "QĐ", "quantity": 1}
+    response = client.post(url, {**fields, "upload": big()})
+    assert response.status_code == 413
+    body = response.content.decode()
+    assert "vượt quá giới hạn tệp 1 KB" in body and "tệp chưa được nhận" in body
+    assert parsed == []  # refused without reading the upload
+    assert EvidenceRecord.objects.count() == 0
+    # The edit page too.
+    record = _decision(world.alice, world.village1)
+    response = client.post(reverse("evidence:edit", args=[record.pk]), {**fields, "upload": big()})
+    assert response.status_code == 413 and parsed == []
+    # A permission check still comes first: another village's unit is not even confirmed.
+    other = reverse("evidence:add", args=[world.village2.pk])
+    assert client.post(other, {**fields, "upload": big()}).status_code == 404
+
+
+def test_oversize_file_within_a_small_request_stops_reading(world, client, settings, monkeypatch):
+    """Content-Length within the slack but the file over the limit (or a client that lies about
+    the length): the size-limit handler stops at the first chunk past the limit, before Django's
+    own handlers store anything."""
+    from django.core.files import uploadhandler
+
+    settings.UPLOAD_MAX_BYTES = 1024
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # Django would otherwise spool to a temporary file
+    stored = []
+    original = uploadhandler.TemporaryFileUploadHandler.receive_data_chunk
+    monkeypatch.setattr(
+        uploadhandler.TemporaryFileUploadHandler,
+        "receive_data_chunk",
+        lambda self, raw, start: stored.append(len(raw)) or original(self, raw, start),
+    )
+    client.login(username="alice", password=PASSWORD)
+    url = reverse("evidence:add", args=[world.village1.pk])
+    response = client.post(
+        url,
+        {
+            "kind": "document:decision_digital_team",
+            "title": "QĐ",
+            "quantity": 1,
+            "upload": SimpleUploadedFile("lon.pdf", PDF + b"0" * 5000),
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Tệp “lon.pdf” có dung lượng vượt quá giới hạn 1 KB" in body
+    assert stored == []
+    assert EvidenceRecord.objects.count() == 0
+    # A file within the limit still goes through the whole chain and is stored.
+    response = client.post(
+        url,
+        {
+            "kind": "document:decision_digital_team",
+            "title": "QĐ",
+            "quantity": 1,
+            "upload": SimpleUploadedFile("nho.pdf", PDF),
+        },
+    )
+    assert response.status_code == 302 and stored
+    assert EvidenceRecord.objects.get().file_name == "nho.pdf"
+
+
+def test_upload_pages_still_check_csrf(world, settings):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.login(username="alice", password=PASSWORD)
+    url = reverse("evidence:add", args=[world.village1.pk])
+    response = client.post(
+        url, {"kind": "document:decision_digital_team", "title": "QĐ", "quantity": 1}
+    )
+    assert response.status_code == 403
+    assert EvidenceRecord.objects.count() == 0
+    page = client.get(url)
+    token = page.cookies["csrftoken"].value
+    response = client.post(
+        url,
+        {
+            "csrfmiddlewaretoken": token,
+            "kind": "document:decision_digital_team",
+            "title": "QĐ",
+            "quantity": 1,
+        },
+    )
+    assert response.status_code == 302 and EvidenceRecord.objects.count() == 1

@@ -78,7 +78,10 @@ def test_plan_created_from_set_with_items(plan):
     assert [i.criterion_code for i in plan.items.all()] == [c.code for c in cset.criteria]
     first = plan.items.all()[0]
     assert first.requirement == cset.criteria[0].requirement
-    assert plan.title.startswith("Xây dựng Thôn Một đạt") and plan.title.endswith("năm 2022")
+    # Seed 001's wording: the unit's type word in lower case inside the title, the set's own period
+    # ("giai đoạn 2022 - 2025") and province left out of a one-year plan's title.
+    assert plan.title == "Xây dựng thôn Một đạt tiêu chí thôn thông minh năm 2022"
+    assert "Trưởng thôn Một (để t/h);" in plan.recipients
     assert "Quyết định số 35/QĐ-UBND ngày 12 tháng 8 năm 2022" in plan.preamble
 
 
@@ -198,3 +201,62 @@ def test_cli_plan_export(plan, tmp_path):
     with pytest.raises(CommandError, match="Không có kế hoạch"):
         call_command("plan", "export", "--plan", "999999", "--format", "docx", "-o", str(out))
     assert Plan.objects.count() == 1
+
+
+def test_export_marks_overdue_tasks(plan):
+    """As at 01/01/2023 two tasks are past their 30/11/2022 deadline and not done: the document
+    marks them as the page does; the task due in 2099 and a done task are not marked."""
+    text = _text(export_plan(plan, "docx", at=dt.date(2023, 1, 1)))
+    assert "Tình hình thực hiện: Chưa thực hiện (quá hạn)" in text
+    assert "Tình hình thực hiện: Đang thực hiện (quá hạn) – Đã khảo sát vị trí" in text
+    assert text.count("(quá hạn)") == 2
+    task = PlanTask.objects.get(budget=70_000_000)
+    services.do_update_task(_dave(), task, status=TaskStatus.DONE)
+    text = _text(export_plan(services.plan_with_tasks(plan.pk), "docx", at=dt.date(2023, 1, 1)))
+    assert text.count("(quá hạn)") == 1 and "Tình hình thực hiện: Hoàn thành" in text
+    # Before the deadline nothing is late.
+    assert "(quá hạn)" not in _text(export_plan(plan, "docx", at=dt.date(2022, 9, 1)))
+
+
+def _dave():
+    from django.contrib.auth.models import User
+
+    return User.objects.get(username="dave")
+
+
+def test_plan_list_shows_overdue_counts(world, plan, client):
+    other = services.do_create_plan(world.dave, world.village1, THANHHOA, year=2023)
+    client.login(username="alice", password=PASSWORD)
+    body = client.get(reverse("plans:list", args=[world.village1.pk])).content.decode()
+    assert "Quá hạn" in body
+    # Real today is past 30/11/2022: the first plan has 2 overdue of 3 tasks, the new one none.
+    assert f'<a href="{reverse("plans:detail", args=[plan.pk])}">' in body
+    rows = body.split("<tr")
+    first = next(r for r in rows if reverse("plans:detail", args=[plan.pk]) in r)
+    second = next(r for r in rows if reverse("plans:detail", args=[other.pk]) in r)
+    assert 'data-overdue="2"' in first and ">3</td>" in first
+    assert 'data-overdue="0"' in second
+    counts = {p.pk: p.overdue_count for p in services.plans_with_overdue(Plan.objects.all())}
+    assert counts == {plan.pk: 2, other.pk: 0}
+    as_of_2022 = services.plans_with_overdue(Plan.objects.all(), today=dt.date(2022, 9, 1))
+    assert {p.pk: p.overdue_count for p in as_of_2022} == {plan.pk: 0, other.pk: 0}
+
+
+def test_undated_plan_is_dated_in_its_year(world):
+    plan = services.do_create_plan(world.dave, world.village1, THANHHOA, year=2022)
+    text = _text(export_plan(services.plan_with_tasks(plan.pk), "docx", at=dt.date(2022, 9, 1)))
+    assert "Xã An, ngày     tháng     năm 2022" in text
+    assert "KẾ HOẠCH" in text and "Xây dựng thôn Một đạt tiêu chí thôn thông minh năm 2022" in text
+    assert "UBND xã An ban hành kế hoạch xây dựng thôn Một" in text
+    assert "giai đoạn 2022 - 2025 năm 2022" not in text
+
+
+def test_cli_plan_export_unwritable_output(plan, tmp_path):
+    for target, needle in [
+        (tmp_path / "khong-co" / "kh.docx", "không tồn tại"),
+        (tmp_path, "là một thư mục"),
+    ]:
+        with pytest.raises(CommandError, match=needle):
+            call_command(
+                "plan", "export", "--plan", str(plan.pk), "--format", "docx", "-o", str(target)
+            )

@@ -1,13 +1,16 @@
-"""smartvillage plan export --plan ID --format docx|pdf -o FILE"""
+"""smartvillage plan export --plan ID --format docx|pdf -o FILE
+
+Tasks past their deadline (neither done nor cancelled) are marked "(quá hạn)" in the document.
+An unknown plan or an unwritable -o is a CommandError (exit status 1), not a traceback."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from smartvillage.core.errors import DomainError
+from smartvillage.documents.output import check_output, write_output
 
 
 class Command(BaseCommand):
@@ -25,11 +28,12 @@ class Command(BaseCommand):
         from smartvillage.plans.models import Plan
         from smartvillage.plans.services import plan_with_tasks
 
+        output = check_output(options["output"])  # before touching the database or exporting
         if not Plan.objects.filter(pk=options["plan"]).exists():
             raise CommandError(f"Không có kế hoạch số {options['plan']}.")
         try:
             data = export_plan(plan_with_tasks(options["plan"]), options["fmt"])
         except DomainError as exc:
             raise CommandError(exc.message) from exc
-        Path(options["output"]).write_bytes(data)
-        self.stdout.write(f"{options['output']}: {len(data)} byte")
+        write_output(output, data)
+        self.stdout.write(f"{output}: {len(data)} byte")
