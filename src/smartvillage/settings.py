@@ -177,6 +177,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 # Extra facts/criteria-set YAML directories a province adds without a code change.
 SMARTVILLAGE_FACTS_DIRS = envlist("SMARTVILLAGE_FACTS_DIRS", [])
 SMARTVILLAGE_CRITERIA_DIRS = envlist("SMARTVILLAGE_CRITERIA_DIRS", [])
+# An administrator's replacements for the report templates (docs/document-templates.md).
+SMARTVILLAGE_DOCUMENT_TEMPLATES_DIR = Path(
+    os.environ.get("SMARTVILLAGE_DOCUMENT_TEMPLATES_DIR", DATA_DIR / "document-templates")
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

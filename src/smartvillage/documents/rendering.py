@@ -36,10 +36,7 @@ _EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
 def override_dir() -> Path:
-    configured = getattr(settings, "SMARTVILLAGE_DOCUMENT_TEMPLATES_DIR", None)
-    if configured:
-        return Path(configured)
-    return Path(settings.DATA_DIR) / "document-templates"
+    return Path(settings.SMARTVILLAGE_DOCUMENT_TEMPLATES_DIR)
 
 
 def template_path(name: str) -> Path:
