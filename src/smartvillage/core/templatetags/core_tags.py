@@ -78,3 +78,21 @@ def degrees(value: Any) -> str:
     text = format(number, "f")
     places = len(text.split(".")[1].rstrip("0")) if "." in text else 0
     return formats.number_format(number, decimal_pos=places, use_l10n=True, force_grouping=False)
+
+
+@register.filter
+def vndate(value: Any) -> str:
+    """`{{ d|vndate }}`: dd/mm/yyyy for a date, a datetime or an ISO date string (snapshots and
+    JSON results keep dates as ISO text)."""
+    import datetime as dt
+
+    from django.utils.dateformat import format as date_format
+
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return date_format(value, "d/m/Y")

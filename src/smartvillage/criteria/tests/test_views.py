@@ -128,3 +128,24 @@ def test_province_dashboard_rolls_villages_up_by_district(client, world):
     )
     rows = {r.unit: (r.children, r.per_criterion[0]) for r in district.context["rollup"]}
     assert rows == {world.commune: (2, 2), world.commune2: (1, 0)}
+
+
+def test_evidence_dates_on_the_criteria_page_read_dd_mm_yyyy(client, world):
+    import datetime as dt
+
+    from smartvillage.evidence.models import EvidenceRecord
+
+    EvidenceRecord.objects.create(
+        unit=world.village1,
+        category="document",
+        type="decision_digital_team",
+        title="Quyết định thành lập tổ",
+        number="15/QĐ-UBND",
+        issued_date=dt.date(2023, 8, 10),
+        issuer="UBND xã An",
+    )
+    client.force_login(world.alice)
+    body = client.get(
+        f"/units/{world.village1.pk}/criteria/?set=phutho-khu-dan-cu-thong-minh-1491"
+    ).content.decode()
+    assert "(10/08/2023)" in body and "2023-08-10" not in body
