@@ -64,21 +64,21 @@ MEMBERS_PER_PAGE = 50
 
 
 def criteria_sets_for(unit: AdminUnit) -> list[Any]:
-    from smartvillage.criteria.loader import all_sets
+    from smartvillage.criteria.services import sets_for_unit
 
-    return [s for s in all_sets() if s.level == unit.level]
+    return sets_for_unit(unit, own_level=True)
 
 
 def report_options(unit: AdminUnit) -> list[dict[str, Any]]:
     """Per criteria set, the live reports that fit this unit: Mẫu số 01 only for the sets it is
     the form of, the commune summary for a commune (over its own set, or over a village set
     summarised village by village), the criterion-by-criterion report for the unit's own sets."""
-    from smartvillage.criteria.loader import all_sets
+    from smartvillage.criteria.services import sets_for_unit
 
     if unit.level not in (Level.VILLAGE, Level.COMMUNE):
         return []
     options = []
-    for cset in all_sets():
+    for cset in sets_for_unit(unit):
         kinds = reports.kinds_for(unit.level, cset)
         if kinds:
             options.append({"set": cset, "kinds": [(k, reports.KIND_LABELS[k]) for k in kinds]})

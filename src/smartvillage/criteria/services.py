@@ -11,15 +11,18 @@ from smartvillage.registry.facts import fold
 from smartvillage.units.models import AdminUnit, Level
 
 
-def sets_for_unit(unit: AdminUnit) -> list[CriteriaSet]:
+def sets_for_unit(unit: AdminUnit, own_level: bool = False) -> list[CriteriaSet]:
     """Sets that can be evaluated on `unit`, those of its own province first.
 
     A village is assessed by village sets; a commune by commune sets and, as the sum of its
     villages, by village sets; higher units see village and commune sets as overviews.
+    `own_level=True`: only sets of the unit's own level (what a plan or an assessment is for).
     """
     province = unit.ancestor_of_level(Level.PROVINCE)
     province_key = fold(province.name) if province else ""
     candidates = [s for s in all_sets() if unit.level != Level.VILLAGE or s.level == Level.VILLAGE]
+    if own_level:
+        candidates = [s for s in candidates if s.level == unit.level]
 
     def rank(s: CriteriaSet) -> tuple[int, str]:
         own = bool(province_key) and fold(s.province) == province_key

@@ -30,9 +30,9 @@ def _visible(request: HttpRequest, unit: AdminUnit, action: Action = Action.VIEW
 
 
 def _sets_for(unit: AdminUnit) -> list[Any]:
-    from smartvillage.criteria.loader import all_sets
+    from smartvillage.criteria.services import sets_for_unit
 
-    return [s for s in all_sets() if s.level == unit.level]
+    return sets_for_unit(unit, own_level=True)
 
 
 @login_required

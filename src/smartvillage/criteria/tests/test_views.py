@@ -149,3 +149,20 @@ def test_evidence_dates_on_the_criteria_page_read_dd_mm_yyyy(client, world):
         f"/units/{world.village1.pk}/criteria/?set=phutho-khu-dan-cu-thong-minh-1491"
     ).content.decode()
     assert "(10/08/2023)" in body and "2023-08-10" not in body
+
+
+def test_plan_and_assessment_forms_offer_the_units_own_province_first(client, world):
+    from smartvillage.criteria.services import sets_for_unit
+    from smartvillage.units.models import AdminUnit
+
+    AdminUnit.objects.filter(pk=world.province.pk).update(name="Phú Thọ")
+    world.village1.refresh_from_db()
+    sets = sets_for_unit(world.village1, own_level=True)
+    assert sets[0].slug == "phutho-khu-dan-cu-thong-minh-1491"
+    assert all(s.level == "village" for s in sets)
+    assert all(s.level == "commune" for s in sets_for_unit(world.commune, own_level=True))
+    client.force_login(world.alice)
+    for url in (f"/units/{world.village1.pk}/plans/", f"/units/{world.village1.pk}/assessments/"):
+        body = client.get(url).content.decode()
+        first = body.index('value="phutho-khu-dan-cu-thong-minh-1491"')
+        assert first < body.index('value="anthanh-khu-dan-cu-thong-minh"'), url
