@@ -844,6 +844,137 @@ def ensure_users(villages: dict[str, AdminUnit], communes: dict[str, AdminUnit])
 
 
 # --------------------------------------------------------------------------------------------
+# A plan and an assessment, so the workflow pages are not empty
+# --------------------------------------------------------------------------------------------
+
+# Seed 001 (Hà Sơn's 2022 plan for thôn Chí Phúc): per criterion, who does what, budget, deadline.
+CHIPHUC_TASKS: dict[str, list[tuple[str, str, str, int | None, str, str]]] = {
+    # code: [(executor, task, responsible, budget VND, deadline, status)]
+    "1": [
+        (
+            "village",
+            "Bổ sung các thiết bị kết nối Internet phục vụ nhân dân tại nhà văn hóa thôn "
+            "(tivi có kết nối WI-FI, thiết bị âm thanh)",
+            "Trưởng thôn và ban phát triển thôn Chí Phúc",
+            None,
+            "2022-11-30",
+            "done",
+        ),
+        (
+            "commune",
+            "Phối hợp với Viễn thông Hà Trung duy trì kết nối, chỉnh trang hạ tầng viễn thông của thôn",
+            "Đc PCT UBND xã và CC Văn hóa",
+            None,
+            "2022-11-30",
+            "done",
+        ),
+    ],
+    "2": [
+        (
+            "commune",
+            "Đầu tư lắp đặt máy truyền thanh không dây cho thôn",
+            "Đc Chủ tịch UBND xã",
+            70_000_000,
+            "2022-11-30",
+            "done",
+        ),
+    ],
+    "3": [
+        (
+            "commune",
+            "Lắp đặt bổ sung 3 camera giám sát ANTT trên tuyến đường của thôn",
+            "Đc Chủ tịch UBND xã",
+            5_000_000,
+            "2022-10-30",
+            "done",
+        ),
+    ],
+    "4": [
+        (
+            "village",
+            "Thành lập tổ công nghệ số cộng đồng; điều tra, tổng hợp số người trong độ tuổi lao động "
+            "để cài đặt ứng dụng, hướng dẫn sử dụng dịch vụ công trực tuyến",
+            "Trưởng thôn; tổ CNSCĐ",
+            5_000_000,
+            "2022-10-30",
+            "done",
+        ),
+    ],
+    "5": [
+        (
+            "village",
+            "Lập danh sách người trong độ tuổi lao động; hướng dẫn mở tài khoản, tạo mã QR thanh "
+            "toán tiền điện, hàng tạp hóa",
+            "Tổ CNSCĐ; trưởng thôn",
+            None,
+            "2022-11-30",
+            "in_progress",
+        ),
+    ],
+    "6": [
+        (
+            "village",
+            "Đặt tên đường, ngõ; lập danh sách hộ theo số nhà để gắn mã địa chỉ trên bản đồ số",
+            "Trưởng thôn; CC Văn hóa",
+            None,
+            "2022-10-10",
+            "in_progress",
+        ),
+    ],
+}
+
+
+def ensure_workflow_samples(
+    villages: dict[str, AdminUnit], communes: dict[str, AdminUnit]
+) -> tuple[int, int]:
+    """A plan for thôn Chí Phúc (seed 001) and a submitted Mẫu số 01 assessment for Khu dân cư
+    số 3 (seed 002), made through the same action functions as the pages. Created once."""
+    from smartvillage.assessments.models import Assessment
+    from smartvillage.assessments.services import do_create, do_submit
+    from smartvillage.plans.models import Plan
+    from smartvillage.plans.services import do_add_task, do_create_plan
+
+    plans = assessments = 0
+    chiphuc = villages["chiphuc"]
+    thanhhoa = "thanhhoa-thon-thong-minh-35"
+    if not Plan.objects.filter(unit=chiphuc, criteria_set_slug=thanhhoa).exists():
+        officer = User.objects.get(username="canbo.hason")
+        plan = do_create_plan(
+            officer,
+            chiphuc,
+            thanhhoa,
+            year=2022,
+            number="45/KH-UBND",
+            issued_date=dt.date(2022, 9, 5),
+            signer_name="Lê Đình Quang",
+        )
+        for item in plan.items.all():
+            for order, (executor, text, who, budget, deadline, status) in enumerate(
+                CHIPHUC_TASKS.get(item.criterion_code, [])
+            ):
+                do_add_task(
+                    officer,
+                    item,
+                    executor=executor,
+                    description=text,
+                    responsible=who,
+                    budget=budget,
+                    deadline=dt.date.fromisoformat(deadline),
+                    status=status,
+                    order=order,
+                )
+        plans += 1
+    khu3 = villages["khu3"]
+    phutho = "phutho-khu-dan-cu-thong-minh-1491"
+    if not Assessment.objects.filter(unit=khu3, criteria_set_slug=phutho).exists():
+        head = User.objects.get(username="truongthon.khu3")
+        assessment = do_create(head, khu3, phutho, dt.date(2024, 12, 31))
+        do_submit(head, assessment, "Khu dân cư số 3 gửi tự đánh giá năm 2024.")
+        assessments += 1
+    return plans, assessments
+
+
+# --------------------------------------------------------------------------------------------
 # The whole demo
 # --------------------------------------------------------------------------------------------
 
@@ -921,6 +1052,7 @@ def build_demo(units: str = "all") -> DemoResult:
         for (key, slug), records in EVIDENCE.items():
             unit = villages[slug] if slug else communes[key]
             evidence_created += ensure_evidence(unit, records, admin_user)
+        ensure_workflow_samples(villages, communes)
     return DemoResult(
         summaries, logins, evidence_created, units_done - started, time.perf_counter() - units_done
     )

@@ -209,3 +209,25 @@ def test_unknown_units_option_is_refused():
     with pytest.raises(CommandError):
         call_command("demo", "--no-serve", "--units", "everything")
     assert not Household.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_plan_and_a_submitted_assessment_to_work_on():
+    from smartvillage.assessments.models import Assessment
+    from smartvillage.assessments.services import allowed_steps
+    from smartvillage.plans.models import Plan, PlanTask
+
+    demo.build_demo(units="demo")
+    chiphuc = _village("Hà Sơn", "Chí Phúc")
+    plan = Plan.objects.get(unit=chiphuc)
+    tasks = PlanTask.objects.filter(item__plan=plan)
+    # Seed 001: 70 million for the loudspeakers, 5 for cameras, 5 for the digital team.
+    assert sum(t.budget or 0 for t in tasks) == 80_000_000
+    assert tasks.filter(status="in_progress").count() == 2
+    khu3 = _village("Hy Cương", "Khu dân cư số 3")
+    assessment = Assessment.objects.get(unit=khu3)
+    assert assessment.current_version == 1
+    leader = User.objects.get(username="lanhdao.hycuong")
+    assert "confirm" in allowed_steps(leader, assessment)
+    demo.build_demo(units="none")
+    assert Plan.objects.count() == 1 and Assessment.objects.count() == 1
