@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from smartvillage.core.errors import DomainError
+from smartvillage.core.formats import format_number, format_percent
 from smartvillage.criteria.engine import UnitResult, evaluate, evaluate_children
 from smartvillage.criteria.loader import get_set
 from smartvillage.units.models import Level
@@ -81,25 +82,26 @@ class Command(BaseCommand):
             f"{result.unit.full_name} ({result.unit.code}) — {cset.slug} v{cset.version} — ngày {result.at:%d/%m/%Y}"
         )
         self.stdout.write(
-            f"{'Mã':<6} {'Kết quả':<16} {'Tử số':>7} {'Mẫu số':>7} {'Tỷ lệ':>7} {'Ngưỡng':>7} {'Thiếu':>6}  Tiêu chí"
+            f"{'Mã':<6} {'Kết quả':<16} {'Tử số':>9} {'Mẫu số':>9} {'Tỷ lệ':>8} {'Ngưỡng':>7} {'Thiếu':>7}  Tiêu chí"
         )
         for c in result.criteria:
-            value = f"{c.value * 100:.1f}%" if c.value is not None else "-"
+            # Vietnamese number style, as in the documents: 85,5 %, 1.234.
+            value = format_percent(c.value * 100) if c.value is not None else "-"
             threshold = (
                 "-"
                 if c.threshold is None
                 else (
-                    f"{c.threshold * 100:.0f}%"
+                    format_percent(c.threshold * 100, 0)
                     if c.kind in {"ratio", "reported", "aggregate"}
-                    else f"{c.threshold:g}"
+                    else format_number(c.threshold)
                 )
             )
-            num = "-" if c.numerator is None else str(c.numerator)
-            den = "-" if c.denominator is None else str(c.denominator)
-            gap = "-" if c.gap is None else str(c.gap)
+            num = "-" if c.numerator is None else format_number(c.numerator)
+            den = "-" if c.denominator is None else format_number(c.denominator)
+            gap = "-" if c.gap is None else format_number(c.gap)
             title = c.title if len(c.title) <= 70 else c.title[:67] + "..."
             self.stdout.write(
-                f"{c.code:<6} {STATUS_VI[c.status]:<16} {num:>7} {den:>7} {value:>7} {threshold:>7} {gap:>6}  {title}"
+                f"{c.code:<6} {STATUS_VI[c.status]:<16} {num:>9} {den:>9} {value:>8} {threshold:>7} {gap:>7}  {title}"
             )
         self.stdout.write(
             f"Kết luận: {'ĐẠT' if result.passed else 'CHƯA ĐẠT'} ({result.passed_count}/{result.applicable_count} tiêu chí đạt)"
