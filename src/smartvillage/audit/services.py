@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
 from typing import Any
 
 from django.db import models
@@ -58,7 +59,7 @@ def record(
         action=action,
         unit=unit,
         object_type=object_type or (instance._meta.model_name if instance is not None else ""),
-        object_id=(
+        object_id=_fit_id(
             object_id
             if object_id is not None
             else str(instance.pk)
@@ -84,6 +85,15 @@ def record(
 
 
 VIEW_LOG_WINDOW = dt.timedelta(hours=1)
+_ID_LENGTH = AuditEvent._meta.get_field("object_id").max_length or 40
+
+
+def _fit_id(object_id: str) -> str:
+    """A composite key longer than the column ("unit:set:criterion") becomes a stable digest, so
+    PostgreSQL never refuses the row and equal keys still compare equal."""
+    if len(object_id) <= _ID_LENGTH:
+        return object_id
+    return "h:" + hashlib.sha1(object_id.encode("utf-8")).hexdigest()[: _ID_LENGTH - 2]
 
 
 def record_view(
@@ -104,7 +114,7 @@ def record_view(
     recent = AuditEvent.objects.filter(
         action=AuditAction.VIEW,
         object_type=object_type,
-        object_id=object_id,
+        object_id=_fit_id(object_id),
         actor_id=getattr(actor, "pk", None),
         at__gte=timezone.now() - VIEW_LOG_WINDOW,
     )
