@@ -5,40 +5,11 @@ Uses the system Chromium (/usr/bin/chromium); Playwright never downloads a brows
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from smartvillage.core.testing import PASSWORD, HouseholdFactory, PersonFactory, build_world
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "the system Chromium is required"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def server(request, transactional_db):
-    """pytest-django's live_server. Django's live server wraps a media-file handler that cannot take
-    MEDIA_URL = None (our setting: media is never served by URL), so it starts with a dummy one."""
-    from django.test import override_settings
-
-    with override_settings(MEDIA_URL="/__media-not-served__/"):
-        return request.getfixturevalue("live_server")
 
 
 @pytest.fixture

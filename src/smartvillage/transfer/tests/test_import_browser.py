@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from smartvillage.core.testing import PASSWORD, build_world
 from smartvillage.registry.models import Person
 from smartvillage.transfer.tests import builders
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "the system Chromium is required"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
 def server(request, transactional_db, settings):
-    from django.test import override_settings
-
     # Every upload runs in the background here, so the page shows the polled progress bar.
     settings.TRANSFER_INLINE_BYTES = 0
-    with override_settings(MEDIA_URL="/__media-not-served__/"):
-        return request.getfixturevalue("live_server")
+    return request.getfixturevalue("live_server")
 
 
 @pytest.fixture
