@@ -89,11 +89,11 @@ def _sheet(wb: Workbook, title: str, heading: str, core: list, facts: list) -> N
         if kind in validations:
             validations[kind].add(area)
         if kind == "date":
-            for row in range(HEADER_ROW + 1, HEADER_ROW + 201):
+            for row in range(HEADER_ROW + 1, HEADER_ROW + TEMPLATE_ROWS + 1):
                 ws.cell(row, index).number_format = "dd/mm/yyyy"
         if kind == "identity":
             # Text, or Excel drops the leading zero of a 12-digit CCCD number.
-            for row in range(HEADER_ROW + 1, HEADER_ROW + 201):
+            for row in range(HEADER_ROW + 1, HEADER_ROW + TEMPLATE_ROWS + 1):
                 ws.cell(row, index).number_format = "@"
     ws.row_dimensions[HEADER_ROW].height = 48
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 3)
