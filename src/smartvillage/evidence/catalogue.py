@@ -15,6 +15,7 @@ def categories() -> dict[str, dict]:
     return yaml.safe_load(_PATH.read_text(encoding="utf-8"))["categories"]
 
 
+@functools.cache  # static data; the engine asks for the same labels for every village
 def type_label(category: str, type_: str) -> str:
     return categories().get(category, {}).get("types", {}).get(type_, type_)
 

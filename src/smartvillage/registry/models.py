@@ -209,6 +209,12 @@ class Person(models.Model):
         indexes = [
             # The engine's working-age population is a birth-date range per sex within a village.
             models.Index(fields=["village", "sex", "birth_date"], name="person_village_sex_birth"),
+            # Persons the age populations cannot place (few): the engine counts them to say so.
+            models.Index(
+                fields=["village"],
+                condition=models.Q(birth_date__isnull=True) | models.Q(sex=""),
+                name="person_without_age",
+            ),
         ]
 
     def __str__(self) -> str:
