@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from smartvillage.accounts.models import Role
+from smartvillage.accounts.names import actor_label
 from smartvillage.accounts.permissions import Action, can, is_system_admin, roles_on
 from smartvillage.assessments import snapshot as snap
 from smartvillage.assessments.models import (
@@ -169,7 +170,7 @@ def _step(
         from_state=from_state,
         to_state=assessment.state,
         actor=user if getattr(user, "pk", None) else None,
-        actor_name=getattr(user, "username", "") or "system",
+        actor_name=actor_label(user) or "system",
         actor_role=_role_label(user, assessment.unit),
         at=at or timezone.now(),
         comment=comment,

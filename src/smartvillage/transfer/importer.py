@@ -34,12 +34,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from openpyxl.utils import column_index_from_string
 
+from smartvillage.accounts.names import actor_label
 from smartvillage.accounts.permissions import Action, can
 from smartvillage.audit.models import AuditAction, AuditEvent
 from smartvillage.audit.services import _jsonable
 from smartvillage.core.errors import DomainError
 from smartvillage.registry.facts import catalogue, fold
-from smartvillage.registry.models import Household, Person, Relationship
+from smartvillage.registry.models import Household, Person, Relationship, coordinate_errors
 from smartvillage.transfer import headers as H
 from smartvillage.transfer import values as V
 from smartvillage.transfer.reader import Sheet, column_letter, read_file
@@ -1204,6 +1205,28 @@ def _validate_and_plan(
                 )
                 continue
             household.fields = {}
+        # The same rule as the forms and the admin (Household.clean): a point in Vietnam, both
+        # numbers or neither. Only when the file gives coordinates.
+        if "latitude" in household.fields or "longitude" in household.fields:
+            lat = household.fields.get("latitude", getattr(instance, "latitude", None))
+            lon = household.fields.get("longitude", getattr(instance, "longitude", None))
+            if lat is not _INVALID and lon is not _INVALID:
+                messages = list(coordinate_errors(lat, lon).values())
+                for label, value, bound in (("Vĩ độ", lat, 90), ("Kinh độ", lon, 180)):
+                    if value is not None and not -bound <= Decimal(str(value)) <= bound:
+                        messages.append(
+                            f"{label} {value} ngoài khoảng −{bound}..{bound} độ "
+                            "(có lẽ đã nhập ngược vĩ độ và kinh độ?)"
+                        )
+                for message in messages:
+                    report.issues.append(
+                        Issue(
+                            ERROR,
+                            f"hộ “{household.code}”: {message}",
+                            household.src.sheet,
+                            household.src.row,
+                        )
+                    )
         if instance is None:
             if not household.fields.get("head_name"):
                 report.issues.append(
@@ -1581,7 +1604,7 @@ def apply(
         actor = user if getattr(user, "pk", None) else None
         parent = AuditEvent.objects.create(
             actor=actor,
-            actor_name=getattr(user, "username", "") or "system",
+            actor_name=actor_label(user) or "system",
             action=AuditAction.IMPORT,
             unit=village,
             object_type="import",

@@ -628,3 +628,20 @@ def test_kobo_label_export_location_columns(world, tmp_path):
     assert not report.unmatched, report.unmatched
     household = Household.objects.get(village=world.village1, code="KL1")
     assert float(household.latitude) == 21.3 and float(household.longitude) == 105.2
+
+
+def test_imported_coordinates_follow_the_same_vietnam_rule_as_the_forms(world, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Mã hộ", "Họ và tên chủ hộ", "Vĩ độ", "Kinh độ"])
+    ws.append(["VN1", "Nguyễn Văn Một", 21.03, 105.85])
+    ws.append(["VN2", "Trần Văn Hai", 105.85, 21.03])  # swapped: no latitude is 105°
+    ws.append(["VN3", "Lê Văn Ba", 35.68, 139.69])  # a real point, but in Japan
+    path = tmp_path / "toa-do.xlsx"
+    wb.save(path)
+    report = importer.import_files(world.village1, [path], user=world.alice)
+    assert not report.ok
+    swapped, abroad = (e.message() for e in report.errors)
+    assert "dòng 3" in swapped and "VN2" in swapped and "ngoài khoảng −90..90" in swapped
+    assert "dòng 4" in abroad and "VN3" in abroad and "ngoài lãnh thổ Việt Nam" in abroad
+    assert not Household.objects.filter(village=world.village1).exists()  # nothing half-written
