@@ -117,3 +117,17 @@ def test_commune_officer_completes_report_through_the_page(world, village_data, 
     assert "số 15/BC-UBND, ngày 12/03/2024; người ký Phạm Văn Định" in response.content.decode()
     services.do_confirm(world.dave, a)
     assert edit not in _page(client, "carol", a).content.decode()  # frozen at confirmation
+
+
+def test_pages_name_the_criteria_set_by_title_not_slug(client, world):
+    import datetime as dt
+
+    from smartvillage.assessments.services import do_create
+
+    assessment = do_create(
+        world.alice, world.village1, "phutho-khu-dan-cu-thong-minh-1491", dt.date(2024, 6, 30)
+    )
+    client.force_login(world.alice)
+    for url in (f"/assessments/{assessment.pk}/", f"/units/{world.village1.pk}/assessments/"):
+        body = client.get(url).content.decode()
+        assert "Phú Thọ" in body and "1491/QĐ-UBND, phiên bản 1" in body, url

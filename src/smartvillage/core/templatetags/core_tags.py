@@ -96,3 +96,18 @@ def vndate(value: Any) -> str:
         except ValueError:
             return value
     return date_format(value, "d/m/Y")
+
+
+@register.simple_tag
+def set_label(slug: str, version: int | None = None) -> str:
+    """`{% set_label a.criteria_set_slug a.criteria_set_version %}`: the set's title and legal
+    basis ("Tiêu chí … (1491/QĐ-UBND, phiên bản 1)") instead of its slug; the slug if unknown."""
+    from smartvillage.core.errors import DomainError
+    from smartvillage.criteria.loader import get_set
+
+    try:
+        cset = get_set(slug, version)
+    except DomainError:
+        return f"{slug} v{version}" if version else slug
+    suffix = f", phiên bản {version}" if version else ""
+    return f"{cset.title} ({cset.legal_basis.number}{suffix})"
