@@ -678,8 +678,8 @@ EVIDENCE: dict[tuple[str, str | None], list[dict[str, Any]]] = {
         _ev("document", "programme_plan", "Kế hoạch xây dựng thôn Chí Phúc đạt tiêu chí thôn thông minh năm 2022", issuer="UBND xã Hà Sơn", issued_date=_d(5, 9, 2022)),
         _ev("facility", "fibre_coverage", "Hạ tầng Internet cáp quang đến thôn Chí Phúc", issuer="Viễn thông Hà Trung", since=_d(1, 1, 2022)),
         _ev("facility", "mobile_coverage", "Vùng phủ sóng 3G/4G toàn thôn", since=_d(1, 1, 2022)),
-        _ev("it_model", "security", "Mô hình camera giám sát an ninh trật tự của xã tại thôn", quantity=2, location="Khu vực đền Hàn; ngã ba của thôn", since=_d(1, 6, 2022), attributes={"connected_to_police": True}),
-        _ev("it_model", "lighting", "Hệ thống 45 cột điện cao áp chiếu sáng toàn thôn", quantity=45, since=_d(1, 6, 2022)),
+        _ev("it_model", "security", "Mô hình camera giám sát an ninh trật tự của xã tại thôn (2 camera)", location="Khu vực đền Hàn; ngã ba của thôn", since=_d(1, 6, 2022), attributes={"connected_to_police": True}),
+        _ev("it_model", "lighting", "Hệ thống 45 cột điện cao áp chiếu sáng toàn thôn", since=_d(1, 6, 2022)),
         _ev("facility", "smart_loudspeaker", "Truyền thanh không dây tại nhà văn hóa thôn", since=_d(25, 11, 2022), attributes={"connected_to_commune_radio": True}),
         _ev("facility", "wifi_public", "Điểm kết nối Wi-Fi tại nhà văn hóa thôn Chí Phúc", location="Nhà văn hóa thôn Chí Phúc", since=_d(1, 9, 2022)),
         _ev("document", "decision_digital_team", "Quyết định thành lập tổ công nghệ số cộng đồng thôn Chí Phúc", number="118/QĐ-UBND", issued_date=_d(20, 9, 2022), issuer="UBND xã Hà Sơn"),
@@ -689,7 +689,7 @@ EVIDENCE: dict[tuple[str, str | None], list[dict[str, Any]]] = {
         _ev("document", "decision_digital_team", "Quyết định thành lập tổ công nghệ số cộng đồng Khu 3", number="45/QĐ-UBND", issued_date=_d(10, 8, 2023), issuer="UBND xã Hy Cương"),
         _ev("document", "digital_team_plan", "Kế hoạch hoạt động của tổ công nghệ số cộng đồng Khu 3 năm 2023-2024", issued_date=_d(15, 8, 2023), issuer="Tổ công nghệ số cộng đồng Khu 3"),
         _ev("document", "digital_team_activity_report", "Báo cáo kết quả hoạt động của tổ công nghệ số cộng đồng Khu 3", issued_date=_d(20, 12, 2023), issuer="Tổ công nghệ số cộng đồng Khu 3"),
-        _ev("it_model", "security", "Camera giám sát tại các điểm ra, vào khu dân cư kết nối với công an xã", quantity=3, location="Cổng khu; ngã tư đường trục; nhà văn hóa", since=_d(1, 10, 2023), attributes={"connected_to_police": True}),
+        _ev("it_model", "security", "Camera giám sát tại các điểm ra, vào khu dân cư kết nối với công an xã (3 camera)", location="Cổng khu; ngã tư đường trục; nhà văn hóa", since=_d(1, 10, 2023), attributes={"connected_to_police": True}),
         _ev("it_model", "education", "Kênh Zalo trao đổi thông tin giữa giáo viên và phụ huynh học sinh", since=_d(5, 9, 2023)),
         _ev("channel", "zalo_group", "Nhóm Zalo Khu 3 - xã Hy Cương", since=_d(1, 5, 2022)),
         _ev("facility", "wifi_public", "Wi-Fi miễn phí tại nhà văn hóa Khu 3", location="Nhà văn hóa Khu 3", since=_d(1, 9, 2023)),
@@ -750,7 +750,7 @@ EVIDENCE: dict[tuple[str, str | None], list[dict[str, Any]]] = {
         _ev("document", "decision_digital_team", "Quyết định thành lập tổ công nghệ số cộng đồng thôn 3", number="32/QĐ-UBND", issued_date=_d(15, 3, 2023), issuer="UBND xã Vinh Quang"),
         _ev("organisation", "digital_team", "Tổ công nghệ số cộng đồng thôn 3", since=_d(15, 3, 2023)),
         _ev("facility", "wifi_public", "Wifi miễn phí tại nhà văn hóa thôn 3", location="Nhà văn hóa thôn 3", since=_d(1, 6, 2023)),
-        _ev("it_model", "security", "Camera an ninh đầu thôn kết nối công an xã", quantity=2, since=_d(1, 8, 2023), attributes={"connected_to_police": True}),
+        _ev("it_model", "security", "Camera an ninh đầu thôn kết nối công an xã (2 camera)", since=_d(1, 8, 2023), attributes={"connected_to_police": True}),
     ],
 }
 # fmt: on
