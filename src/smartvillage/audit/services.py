@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -129,3 +130,40 @@ def record_view(
             household_id=household_id,
             note=note,
         )
+
+
+def update_audited(
+    actor: Any,
+    instance: models.Model,
+    fields: dict[str, Any],
+    *,
+    unit: Any,
+    validate: Callable[[Any], None] = lambda obj: obj.full_clean(),
+    household_id: Any = None,
+    update_fields: list[str] | None = None,
+) -> Any:
+    """The body every `do_update_*` action shares: lock the row, apply `fields`, validate, save,
+    and record one UPDATE entry with before/after values when anything changed.
+
+    Call it inside the action's transaction. `validate(locked)` may also fix derived fields or
+    refuse (raise); `unit` and `household_id` may be callables of the saved row (a person moved to
+    another household belongs to that household's village).
+    """
+    locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    before = snapshot(locked)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    validate(locked)
+    locked.save(update_fields=update_fields)
+    after = snapshot(locked)
+    if before != after:
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=locked,
+            unit=unit(locked) if callable(unit) else unit,
+            before=before,
+            after=after,
+            household_id=household_id(locked) if callable(household_id) else household_id,
+        )
+    return locked

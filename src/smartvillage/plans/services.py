@@ -195,23 +195,13 @@ def do_update_plan(user: Any, plan: Plan, **fields: Any) -> Plan:
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
-    locked = Plan.objects.select_for_update().get(pk=plan.pk)
-    before = audit.snapshot(locked)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    _clean(locked, exclude=["unit", "created_by"])
-    locked.save()
-    after = audit.snapshot(locked)
-    if before != after:
-        audit.record(
-            actor=user,
-            action=AuditAction.UPDATE,
-            instance=locked,
-            unit=locked.unit,
-            before=before,
-            after=after,
-        )
-    return locked
+    return audit.update_audited(
+        user,
+        plan,
+        fields,
+        unit=plan.unit,
+        validate=lambda locked: _clean(locked, exclude=["unit", "created_by"]),
+    )
 
 
 @transaction.atomic
@@ -219,24 +209,14 @@ def do_update_item(
     user: Any, item: PlanItem, *, result_text: str | None = None, requirement: str | None = None
 ) -> PlanItem:
     _require(user, item.plan.unit)
-    locked = PlanItem.objects.select_for_update().get(pk=item.pk)
-    before = audit.snapshot(locked)
-    if result_text is not None:
-        locked.result_text = result_text
-    if requirement is not None:
-        locked.requirement = requirement
-    locked.save()
-    after = audit.snapshot(locked)
-    if before != after:
-        audit.record(
-            actor=user,
-            action=AuditAction.UPDATE,
-            instance=locked,
-            unit=item.plan.unit,
-            before=before,
-            after=after,
-        )
-    return locked
+    fields = {
+        name: value
+        for name, value in (("result_text", result_text), ("requirement", requirement))
+        if value is not None
+    }
+    return audit.update_audited(
+        user, item, fields, unit=item.plan.unit, validate=lambda locked: None
+    )
 
 
 @transaction.atomic
@@ -265,23 +245,9 @@ def do_update_task(user: Any, task: PlanTask, **fields: Any) -> PlanTask:
     unknown = set(fields) - set(TASK_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
-    locked = PlanTask.objects.select_for_update().get(pk=task.pk)
-    before = audit.snapshot(locked)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    _clean(locked, exclude=["item"])
-    locked.save()
-    after = audit.snapshot(locked)
-    if before != after:
-        audit.record(
-            actor=user,
-            action=AuditAction.UPDATE,
-            instance=locked,
-            unit=unit,
-            before=before,
-            after=after,
-        )
-    return locked
+    return audit.update_audited(
+        user, task, fields, unit=unit, validate=lambda locked: _clean(locked, exclude=["item"])
+    )
 
 
 @transaction.atomic

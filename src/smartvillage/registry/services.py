@@ -45,24 +45,9 @@ def do_create_household(user: Any, village: AdminUnit, **fields: Any) -> Househo
 @transaction.atomic
 def do_update_household(user: Any, household: Household, **fields: Any) -> Household:
     _require(user, Action.EDIT_REGISTRY, household.village)
-    locked = Household.objects.select_for_update().get(pk=household.pk)
-    before = audit.snapshot(locked)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.full_clean()
-    locked.save()
-    after = audit.snapshot(locked)
-    if before != after:
-        audit.record(
-            actor=user,
-            action=AuditAction.UPDATE,
-            instance=locked,
-            unit=locked.village,
-            before=before,
-            after=after,
-            household_id=locked.pk,
-        )
-    return locked
+    return audit.update_audited(
+        user, household, fields, unit=household.village, household_id=household.pk
+    )
 
 
 @transaction.atomic
@@ -108,26 +93,22 @@ def do_create_person(user: Any, household: Household, **fields: Any) -> Person:
 @transaction.atomic
 def do_update_person(user: Any, person: Person, **fields: Any) -> Person:
     _require(user, Action.EDIT_REGISTRY, person.household.village)
-    locked = Person.objects.select_for_update().get(pk=person.pk)
-    before = audit.snapshot(locked)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    if "household" in fields:
-        _require(user, Action.EDIT_REGISTRY, locked.household.village)
-        locked.village_id = locked.household.village_id
-    locked.full_clean()
-    locked.save()
-    after = audit.snapshot(locked)
-    if before != after:
-        audit.record(
-            actor=user,
-            action=AuditAction.UPDATE,
-            instance=locked,
-            unit=locked.household.village,
-            before=before,
-            after=after,
-            household_id=locked.household_id,
-        )
+
+    def validate(locked: Person) -> None:
+        if "household" in fields:
+            # Moving a person needs the right on the household she moves to, too.
+            _require(user, Action.EDIT_REGISTRY, locked.household.village)
+            locked.village_id = locked.household.village_id
+        locked.full_clean()
+
+    locked = audit.update_audited(
+        user,
+        person,
+        fields,
+        unit=lambda p: p.household.village,
+        validate=validate,
+        household_id=lambda p: p.household_id,
+    )
     return locked
 
 

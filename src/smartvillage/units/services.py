@@ -231,7 +231,6 @@ def do_update_unit(actor: Any, unit: AdminUnit, **fields: Any) -> AdminUnit:
     """
     from smartvillage.accounts.permissions import Action, can
     from smartvillage.audit import services as audit
-    from smartvillage.audit.models import AuditAction
 
     if unit.scheme != Scheme.LOCAL:
         raise DomainError(
@@ -254,22 +253,14 @@ def do_update_unit(actor: Any, unit: AdminUnit, **fields: Any) -> AdminUnit:
     if "unit_type" in fields:
         fields["unit_type"] = parse_village_type(fields["unit_type"])
     with transaction.atomic():
-        locked = AdminUnit.objects.select_for_update().get(pk=unit.pk)
-        before = audit.snapshot(locked)
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.save(update_fields=list(fields) or None)
-        after = audit.snapshot(locked)
-        if before != after:
-            audit.record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                instance=locked,
-                unit=locked,
-                before=before,
-                after=after,
-            )
-    return locked
+        return audit.update_audited(
+            actor,
+            unit,
+            fields,
+            unit=lambda locked: locked,
+            validate=lambda locked: None,
+            update_fields=list(fields) or None,
+        )
 
 
 # --- finding official units by name -------------------------------------------------------
