@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from smartvillage.plans.models import Executor, Plan, TaskStatus
+from smartvillage.plans.services import PLAN_FIELDS
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 
@@ -58,22 +59,7 @@ class PlanForm(forms.ModelForm):
 
     class Meta:
         model = Plan
-        fields = [
-            "title",
-            "year",
-            "number",
-            "issued_date",
-            "place",
-            "preamble",
-            "purpose",
-            "requirements",
-            "deadline",
-            "organisation",
-            "recipients",
-            "signer_authority",
-            "signer_title",
-            "signer_name",
-        ]
+        fields = list(PLAN_FIELDS)  # the fields the action accepts, in the document's order
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in ("preamble", "purpose", "requirements", "organisation", "recipients")
