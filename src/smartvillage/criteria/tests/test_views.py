@@ -3,39 +3,9 @@ import io
 import zipfile
 
 import openpyxl
-import pytest
 
 from smartvillage.audit.models import AuditEvent
-from smartvillage.core.testing import HouseholdFactory, PersonFactory
-from smartvillage.criteria import loader
-from smartvillage.criteria.tests.conftest import TEST_SET
-
-
-@pytest.fixture
-def with_test_set(settings, tmp_path):
-    (tmp_path / "test-set.yaml").write_text(TEST_SET, encoding="utf-8")
-    settings.SMARTVILLAGE_CRITERIA_DIRS = [str(tmp_path)]
-    loader.reload()
-    yield
-    loader.reload()
-
-
-@pytest.fixture
-def filled(world):
-    for village, fibre in (
-        (world.village1, (True, True, False, False)),
-        (world.village2, (True, True, True, True)),
-    ):
-        for index, has_fibre in enumerate(fibre):
-            h = HouseholdFactory(
-                village=village,
-                code=f"{village.pk}-{index}",
-                head_name=f"Chủ hộ {village.name} {index}",
-                fibre_internet=has_fibre,
-            )
-            PersonFactory(household=h, birth_date=dt.date(1990, 1, 1))
-    return world
-
+from smartvillage.core.testing import HouseholdFactory
 
 URL_AT = "at=30/06/2024"
 
@@ -131,7 +101,6 @@ def test_province_dashboard_rolls_villages_up_by_district(client, world):
 
 
 def test_evidence_dates_on_the_criteria_page_read_dd_mm_yyyy(client, world):
-    import datetime as dt
 
     from smartvillage.evidence.models import EvidenceRecord
 
