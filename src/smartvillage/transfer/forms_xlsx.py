@@ -7,15 +7,21 @@ and the survey without code changes, with the same Vietnamese labels the importe
 from __future__ import annotations
 
 import io
+from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from smartvillage.registry.facts import facts_for
-from smartvillage.registry.models import Relationship, Sex
+from smartvillage.accounts.permissions import Action, can
+from smartvillage.audit import services as audit
+from smartvillage.audit.models import AuditAction
+from smartvillage.core.errors import DomainError
+from smartvillage.registry.facts import Fact, facts_for
+from smartvillage.registry.models import Household, Person, Relationship, Sex
 from smartvillage.transfer.safe_xlsx import set_cell
 from smartvillage.units.models import AdminUnit, Level
 
@@ -45,7 +51,14 @@ def _bold(size: float = 12) -> Font:
     return Font(name="Times New Roman", size=size, bold=True)
 
 
-def _sheet(wb: Workbook, title: str, heading: str, core: list, facts: list) -> None:
+def _sheet(
+    wb: Workbook,
+    title: str,
+    heading: str,
+    core: list,
+    facts: list,
+    rows: list[list[object]] | None = None,
+) -> None:
     ws = wb.create_sheet(title)
     columns = [*core, *[(f.label_vi, 18, "bool") for f in facts], ("Ghi chú", 24, None)]
     set_cell(ws, 1, 1, heading, font=_bold(14))
@@ -80,7 +93,10 @@ def _sheet(wb: Workbook, title: str, heading: str, core: list, facts: list) -> N
     }
     for dv in validations.values():
         ws.add_data_validation(dv)
-    last = HEADER_ROW + TEMPLATE_ROWS
+    rows = rows or []
+    # Room to add rows below the village's own (the drop-downs and formats reach that far).
+    span = max(TEMPLATE_ROWS, len(rows) + 500)
+    last = HEADER_ROW + span
     for index, (header, width, kind) in enumerate(columns, start=1):
         letter = get_column_letter(index)
         set_cell(ws, HEADER_ROW, index, header, font=_bold(), alignment=wrap, fill=fill)
@@ -89,12 +105,20 @@ def _sheet(wb: Workbook, title: str, heading: str, core: list, facts: list) -> N
         if kind in validations:
             validations[kind].add(area)
         if kind == "date":
-            for row in range(HEADER_ROW + 1, HEADER_ROW + TEMPLATE_ROWS + 1):
+            for row in range(HEADER_ROW + 1, last + 1):
                 ws.cell(row, index).number_format = "dd/mm/yyyy"
         if kind == "identity":
             # Text, or Excel drops the leading zero of a 12-digit CCCD number.
-            for row in range(HEADER_ROW + 1, HEADER_ROW + TEMPLATE_ROWS + 1):
+            for row in range(HEADER_ROW + 1, last + 1):
                 ws.cell(row, index).number_format = "@"
+    for offset, values in enumerate(rows, start=1):
+        for index, value in enumerate(values, start=1):
+            # Through set_cell: names are untrusted text (never a formula); formats stay.
+            cell = ws.cell(HEADER_ROW + offset, index)
+            number_format = cell.number_format
+            if isinstance(value, int) and number_format == "dd/mm/yyyy":
+                number_format = "0"  # a birth year alone, not day 1990 after 1900
+            set_cell(ws, HEADER_ROW + offset, index, value).number_format = number_format
     ws.row_dimensions[HEADER_ROW].height = 48
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 3)
 
@@ -115,8 +139,63 @@ INSTRUCTIONS = [
 ]
 
 
-def template_xlsx(village: AdminUnit) -> bytes:
-    """The import template of a village: instructions, households and persons sheets."""
+def _fact_value(obj: Household | Person, fact: Fact) -> object:
+    value = getattr(obj, fact.key, None) if fact.storage == "column" else obj.extra.get(fact.key)
+    if fact.type == "bool":
+        return YES if value else NO
+    return value
+
+
+def _registry_rows(village: AdminUnit) -> tuple[list[list[object]], list[list[object]]]:
+    """The village's households and persons as template rows (two queries, streamed)."""
+    household_facts, person_facts = facts_for("household"), facts_for("person")
+    households = [
+        [
+            index,
+            h.code,
+            h.head_name,
+            h.address,
+            h.digital_address_code,
+            *(_fact_value(h, f) for f in household_facts),
+            h.note,
+        ]
+        for index, h in enumerate(
+            Household.objects.filter(village=village).order_by("code").iterator(), start=1
+        )
+    ]
+    persons = []
+    people = (
+        Person.objects.filter(village=village)
+        .select_related("household")
+        .order_by("household__code", "id")
+    )
+    for index, p in enumerate(people.iterator(), start=1):
+        birth: object = None
+        if p.birth_date is not None:
+            birth = p.birth_date.year if p.birth_year_only else p.birth_date
+        persons.append(
+            [
+                index,
+                p.household.code,
+                p.full_name,
+                birth,
+                p.get_sex_display() if p.sex else "",
+                p.get_relationship_display(),
+                p.identity_number,
+                *(_fact_value(p, f) for f in person_facts),
+                p.note,
+            ]
+        )
+    return households, persons
+
+
+def template_xlsx(village: AdminUnit, with_registry: bool = False) -> bytes:
+    """The import template of a village: instructions, households and persons sheets.
+
+    `with_registry=True` fills it with the village's current households and persons, so the list
+    can be corrected in Excel and imported back (an update in place: same codes, same people).
+    It then holds personal data in full: the caller checks the right and audits the export.
+    """
     commune = village.ancestor_of_level(Level.COMMUNE)
     where = village.full_name + (f" - {commune.full_name}" if commune else "")
     wb = Workbook()
@@ -138,19 +217,54 @@ def template_xlsx(village: AdminUnit) -> bytes:
         font=Font(name="Times New Roman", size=12, italic=True),
     )
     guide.column_dimensions["A"].width = 120
+    households, persons = _registry_rows(village) if with_registry else ([], [])
+    if with_registry:
+        set_cell(
+            guide,
+            len(INSTRUCTIONS) + 3,
+            1,
+            f"Tệp gồm {len(households)} hộ, {len(persons)} nhân khẩu hiện có của thôn: dữ liệu cá "
+            "nhân, chỉ dùng để rà soát, sửa rồi nhập lại; không gửi ra ngoài.",
+            font=Font(name="Times New Roman", size=12, bold=True),
+        )
     _sheet(
         wb,
         "Hộ gia đình",
         f"DANH SÁCH HỘ GIA ĐÌNH {where.upper()}",
         HOUSEHOLD_CORE,
         facts_for("household"),
+        households,
     )
     _sheet(
-        wb, "Nhân khẩu", f"DANH SÁCH NHÂN KHẨU {where.upper()}", PERSON_CORE, facts_for("person")
+        wb,
+        "Nhân khẩu",
+        f"DANH SÁCH NHÂN KHẨU {where.upper()}",
+        PERSON_CORE,
+        facts_for("person"),
+        persons,
     )
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def export_registry(user: Any, village: AdminUnit) -> bytes:
+    """The template filled with the village's registry: for the right to export personal data
+    (checked when a user is given; the CLI may run as the system), recorded as one export."""
+    if user is not None and not can(user, Action.EXPORT_PERSONAL, village):
+        raise PermissionDenied(f"export_personal on {village}")
+    if village.level != Level.VILLAGE:
+        raise DomainError(f"“{village.full_name}” không phải thôn.", "not_a_village")
+    content = template_xlsx(village, with_registry=True)
+    audit.record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        unit=village,
+        object_type="registry",
+        object_repr=f"Danh sách hộ, nhân khẩu {village.full_name}"[:200],
+        note="Tải danh sách hiện có để sửa và nhập lại (.xlsx)",
+    )
+    return content
 
 
 # ---- XLSForm ----------------------------------------------------------------------------------

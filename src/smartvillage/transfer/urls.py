@@ -7,6 +7,9 @@ app_name = "transfer"
 urlpatterns = [
     path("units/<int:unit_id>/import/", views.import_start, name="import"),
     path("units/<int:unit_id>/import/template.xlsx", views.template_download, name="template"),
+    path(
+        "units/<int:unit_id>/import/registry.xlsx", views.registry_download, name="registry_export"
+    ),
     path("units/<int:unit_id>/import/events/<int:event_id>/", views.event_detail, name="event"),
     path("import/jobs/<uuid:job_id>/", views.job_detail, name="job"),
     path("import/jobs/<uuid:job_id>/progress/", views.job_progress, name="job_progress"),

@@ -65,7 +65,14 @@ def import_start(request: HttpRequest, unit_id: int) -> HttpResponse:
             return redirect("transfer:job", job_id=job.pk)
     events = importer.import_events(village)[:50]
     return render(
-        request, "transfer/import_start.html", {"unit": village, "events": events, "error": error}
+        request,
+        "transfer/import_start.html",
+        {
+            "unit": village,
+            "events": events,
+            "error": error,
+            "may_export": can(request.user, Action.EXPORT_PERSONAL, village),
+        },
     )
 
 
@@ -217,6 +224,19 @@ def template_download(request: HttpRequest, unit_id: int) -> HttpResponse:
     village = _village_for_edit(request, unit_id)
     response = HttpResponse(forms_xlsx.template_xlsx(village), content_type=lists.XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="mau-nhap-lieu-{village.code}.xlsx"'
+    return response
+
+
+@login_required
+def registry_download(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The village's current households and persons in the template, to correct and re-import."""
+    village = _village_for_edit(request, unit_id)
+    if not can(request.user, Action.EXPORT_PERSONAL, village):
+        raise PermissionDenied
+    response = HttpResponse(
+        forms_xlsx.export_registry(request.user, village), content_type=lists.XLSX_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="danh-sach-{village.code}.xlsx"'
     return response
 
 

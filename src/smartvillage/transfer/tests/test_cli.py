@@ -134,3 +134,42 @@ def test_export_list_template_and_xlsform(world, tmp_path):
             "-o",
             str(out),
         )
+
+
+def test_export_template_with_registry_is_filled_checked_and_audited(world, tmp_path):
+    from openpyxl import load_workbook
+
+    from smartvillage.audit.models import AuditEvent
+
+    HouseholdFactory(village=world.village1, code="H1", head_name="Chủ Hộ Một")
+    out = tmp_path / "ds.xlsx"
+    call_command(
+        "export",
+        "template",
+        "--village",
+        str(world.village1.pk),
+        "--with-registry",
+        "--user",
+        "alice",
+        "-o",
+        str(out),
+        stdout=io.StringIO(),
+    )
+    sheet = load_workbook(out)["Hộ gia đình"]
+    assert (sheet.cell(4, 2).value, sheet.cell(4, 3).value) == ("H1", "Chủ Hộ Một")
+    assert AuditEvent.objects.filter(
+        action="export", object_type="registry", actor=world.alice
+    ).exists()
+    with pytest.raises(CommandError, match="không có quyền"):
+        call_command(
+            "export",
+            "template",
+            "--village",
+            str(world.village1.pk),
+            "--with-registry",
+            "--user",
+            "mallory",
+            "-o",
+            str(tmp_path / "x.xlsx"),
+            stdout=io.StringIO(),
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -34,6 +35,12 @@ class Command(BaseCommand):
         p.add_argument("-o", "--output", required=True)
         p = sub.add_parser("template", help="Mẫu nhập liệu XLSX của một thôn")
         p.add_argument("--village", required=True)
+        p.add_argument(
+            "--with-registry",
+            action="store_true",
+            help="điền sẵn hộ, nhân khẩu hiện có (để sửa rồi nhập lại; dữ liệu cá nhân, có ghi nhật ký)",
+        )
+        p.add_argument("--user", help="Tên đăng nhập (kiểm tra quyền và ghi nhật ký)")
         p.add_argument("-o", "--output", required=True)
         p = sub.add_parser("xlsform", help="XLSForm khảo sát hộ gia đình (ODK/KoboToolbox)")
         p.add_argument("-o", "--output", required=True)
@@ -47,7 +54,11 @@ class Command(BaseCommand):
                 village = resolve_unit(options["village"])
                 if village.level != Level.VILLAGE:
                     raise CommandError(f"“{village}” không phải thôn.")
-                content = forms_xlsx.template_xlsx(village)
+                content = (
+                    forms_xlsx.export_registry(self._user(options), village)
+                    if options["with_registry"]
+                    else forms_xlsx.template_xlsx(village)
+                )
             else:
                 content = self._list(options)
         except DomainError as exc:
@@ -61,6 +72,14 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Đã ghi {output} ({len(content):,} byte)".replace(",", "."))
         )
 
+    def _user(self, options: dict) -> Any:
+        if not options.get("user"):
+            return None
+        try:
+            return get_user_model().objects.get(username=options["user"])
+        except get_user_model().DoesNotExist:
+            raise CommandError(f"Không có người dùng “{options['user']}”.") from None
+
     def _list(self, options: dict) -> bytes:
         unit = resolve_unit(options["village"])
         at: dt.date | None = None
@@ -69,12 +88,7 @@ class Command(BaseCommand):
                 at = parse_date_vi(options["at"])
             except ValueError:
                 raise CommandError(f"Ngày “{options['at']}” không hợp lệ (dd/mm/yyyy).") from None
-        user = None
-        if options.get("user"):
-            try:
-                user = get_user_model().objects.get(username=options["user"])
-            except get_user_model().DoesNotExist:
-                raise CommandError(f"Không có người dùng “{options['user']}”.") from None
+        user = self._user(options)
         content, name, _ctype = lists.export_list(
             user,
             unit,
