@@ -16,6 +16,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.utils.translation import gettext
 
 from smartvillage.core.errors import DomainError
 from smartvillage.criteria import expressions
@@ -550,12 +551,16 @@ def evaluate_many(
         uncounted = sum(undated.get(v, 0) for v in villages_of[unit.pk])
         if uncounted:
             warnings.append(
-                f"{uncounted} người chưa có ngày sinh hoặc giới tính nên chưa được tính vào độ "
-                "tuổi lao động / người trưởng thành; bổ sung để kết quả đủ."
+                gettext(
+                    "%(n)s người chưa có ngày sinh hoặc giới tính nên chưa được tính vào độ "
+                    "tuổi lao động / người trưởng thành; bổ sung để kết quả đủ."
+                )
+                % {"n": uncounted}
             )
         if not cset.is_valid_at(at):
             warnings.append(
-                f"Ngày đánh giá {at:%d/%m/%Y} nằm ngoài thời gian hiệu lực của bộ tiêu chí."
+                gettext("Ngày đánh giá %(at)s nằm ngoài thời gian hiệu lực của bộ tiêu chí.")
+                % {"at": f"{at:%d/%m/%Y}"}
             )
         # A unit above the set's level (a commune against a village set) counts its whole area.
         subtree = subtree_records.get(unit.pk, [])
@@ -584,7 +589,7 @@ def evaluate_many(
             c.kind == "prerequisite" and r.status != PASS
             for c, r in zip(criteria, out, strict=True)
         ):
-            warnings.append("Chưa đáp ứng điều kiện tiên quyết.")
+            warnings.append(gettext("Chưa đáp ứng điều kiện tiên quyết."))
         results.append(
             UnitResult(unit=unit, criteria_set=cset, at=at, criteria=out, warnings=warnings)
         )
