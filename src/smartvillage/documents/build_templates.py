@@ -144,6 +144,16 @@ def _summary_table(doc: DocxDocument, with_requirement: bool = True) -> None:
     )
 
 
+def _self_assessment_and_signature(doc: DocxDocument, signature_note: str = "") -> None:
+    """The closing of every report: "… tự đánh giá: ĐẠT/KHÔNG ĐẠT", signature, provenance."""
+    p = L.body_paragraph(doc)
+    L.add_text(p, "{{ self_assessment_prefix }}", size=14)
+    L.add_text(p, "{{ overall_word }}", size=14, bold=True)
+    L.add_text(p, "{{ self_assessment_suffix }}", size=14)
+    _signature(doc, signature_note)
+    _provenance(doc)
+
+
 def build_mau01() -> DocxDocument:
     doc = L.new_document()
     _header(doc)
@@ -164,12 +174,7 @@ def build_mau01() -> DocxDocument:
     L.body_paragraph(doc, "- Khó khăn:")
     _lines(doc, "difficulties", prefix="+ ")
     _heading(doc, "IV. Tự đánh giá")
-    p = L.body_paragraph(doc)
-    L.add_text(p, "{{ self_assessment_prefix }}", size=14)
-    L.add_text(p, "{{ overall_word }}", size=14, bold=True)
-    L.add_text(p, "{{ self_assessment_suffix }}", size=14)
-    _signature(doc, "(Ký tên, đóng dấu, ghi rõ họ tên)")
-    _provenance(doc)
+    _self_assessment_and_signature(doc, "(Ký tên, đóng dấu, ghi rõ họ tên)")
     # Annexes: the lists behind each ratio (Biểu 01 - 04), as the guidance's forms.
     _tag(doc, "{%p for l in lists %}")
     _page_break(doc)
@@ -236,12 +241,7 @@ def build_criteria() -> DocxDocument:
     _heading(doc, "III. TỔNG HỢP KẾT QUẢ")
     _summary_table(doc)
     _heading(doc, "IV. TỰ ĐÁNH GIÁ")
-    p = L.body_paragraph(doc)
-    L.add_text(p, "{{ self_assessment_prefix }}", size=14)
-    L.add_text(p, "{{ overall_word }}", size=14, bold=True)
-    L.add_text(p, "{{ self_assessment_suffix }}", size=14)
-    _signature(doc, "")
-    _provenance(doc)
+    _self_assessment_and_signature(doc)
     return doc
 
 
@@ -279,12 +279,7 @@ def build_commune() -> DocxDocument:
     L.body_paragraph(doc, "Tổng hợp kết quả:", italic=True)
     _summary_table(doc, with_requirement=False)
     _heading(doc, "III. TỰ ĐÁNH GIÁ")
-    p = L.body_paragraph(doc)
-    L.add_text(p, "{{ self_assessment_prefix }}", size=14)
-    L.add_text(p, "{{ overall_word }}", size=14, bold=True)
-    L.add_text(p, "{{ self_assessment_suffix }}", size=14)
-    _signature(doc, "")
-    _provenance(doc)
+    _self_assessment_and_signature(doc)
     return doc
 
 
