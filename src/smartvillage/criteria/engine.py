@@ -457,12 +457,12 @@ def _evidence_by_unit(
     subtree: dict[int, list[EvidenceRecord]] = {u.pk: [] for u in units}
     for record in EvidenceRecord.objects.filter(condition).select_related("unit").order_by("pk"):
         rows_by_unit[record.unit_id].append(record)
-        for unit in units:
-            if (
-                record.unit_id == unit.pk
-                if unit.level == Level.VILLAGE
-                else _under(record.unit.path, areas[unit.pk])
-            ):
+        # A village's subtree is its own records (a dict lookup); only the few larger units
+        # need the path test, so this stays linear in the records for a province of villages.
+        if record.unit_id in subtree and record.unit.level == Level.VILLAGE:
+            subtree[record.unit_id].append(record)
+        for unit in above:
+            if _under(record.unit.path, areas[unit.pk]):
                 subtree[unit.pk].append(record)
     inherited = {
         u.pk: [r for unit_id in _path_ids(u.path) for r in rows_by_unit.get(unit_id, [])]
