@@ -5,6 +5,7 @@ import pytest
 from smartvillage.audit.models import AuditAction, AuditEvent
 from smartvillage.registry.models import Household, Person
 from smartvillage.transfer import importer
+from smartvillage.transfer.importing import write
 from smartvillage.transfer.tests import builders
 
 
@@ -69,14 +70,14 @@ def test_errors_make_the_whole_import_fail_atomically(world, tmp_path, monkeypat
     report = importer.preview(world.village1, [path])
     assert report.ok
 
-    real_insert = importer._raw_insert
+    real_insert = write._raw_insert
 
     def boom(model, rows, returning):
         if model is AuditEvent:  # the last write: households and persons are already inserted
             raise RuntimeError("disk full")
         return real_insert(model, rows, returning)
 
-    monkeypatch.setattr(importer, "_raw_insert", boom)
+    monkeypatch.setattr(write, "_raw_insert", boom)
     with pytest.raises(RuntimeError):
         importer.apply(report, world.alice)
     assert not Household.objects.exists() and not Person.objects.exists()
