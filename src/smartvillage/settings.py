@@ -66,6 +66,10 @@ EXTRA_APPS = [
     "smartvillage.assessments",
     "smartvillage.documents",
     "smartvillage.api",
+    # Pages on top of every app (homes, dashboards, unit pages, the inbox), then the demo world,
+    # which imports everything and which nothing imports.
+    "smartvillage.homes",
+    "smartvillage.demo",
 ]
 # Apps arrive one issue at a time; only those present in the package are installed.
 INSTALLED_APPS += [

@@ -190,6 +190,17 @@ def visible_units(user: Any, action: Action | str = Action.VIEW) -> QuerySet[Adm
     return AdminUnit.objects.filter(condition)
 
 
+def get_visible_unit(user: Any, pk: int) -> AdminUnit:
+    """The unit `pk` if the user may view it, else 404 (never 403: do not confirm it exists)."""
+    from django.http import Http404
+    from django.utils.translation import gettext
+
+    unit = AdminUnit.objects.filter(pk=pk).first()
+    if unit is None or not can(user, Action.VIEW, unit):
+        raise Http404(gettext("Không tìm thấy đơn vị."))
+    return unit
+
+
 def top_units(user: Any) -> list[AdminUnit]:
     """The units a user's roles are assigned on (the start of her home page)."""
     if is_system_admin(user):

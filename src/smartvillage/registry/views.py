@@ -19,8 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from smartvillage.accounts import permissions
-from smartvillage.accounts.permissions import Action
-from smartvillage.core.views import get_visible_unit
+from smartvillage.accounts.permissions import Action, get_visible_unit
 from smartvillage.registry import facts, services
 from smartvillage.registry.forms import HouseholdForm, PersonForm
 from smartvillage.registry.models import Household, Person

@@ -17,11 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from smartvillage.accounts.permissions import Action, can
+from smartvillage.accounts.permissions import Action, can, get_visible_unit
 from smartvillage.audit.models import AuditEvent
 from smartvillage.core.errors import DomainError
 from smartvillage.core.formats import parse_date_vi
-from smartvillage.core.views import get_visible_unit
 from smartvillage.registry.facts import fold
 from smartvillage.transfer import forms_xlsx, importer, jobs, lists
 from smartvillage.transfer.headers import all_fields

@@ -17,13 +17,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from smartvillage.accounts import permissions
-from smartvillage.accounts.permissions import Action
+from smartvillage.accounts.permissions import Action, get_visible_unit
 from smartvillage.core.errors import DomainError
 from smartvillage.registry import services as registry_services
 from smartvillage.registry.facts import fold
@@ -56,14 +56,6 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     # Django 5 logs out on POST only; the header's button posts.
     pass
-
-
-def get_visible_unit(user: Any, pk: int) -> AdminUnit:
-    """The unit `pk` if the user may view it, else 404 (never 403: do not confirm it exists)."""
-    unit = get_object_or_404(AdminUnit, pk=pk)
-    if not permissions.can(user, Action.VIEW, unit):
-        raise Http404(_("Không tìm thấy đơn vị."))
-    return unit
 
 
 def _build_tree(tops: list[AdminUnit]) -> list[dict[str, Any]]:
@@ -123,7 +115,7 @@ def home(request: HttpRequest) -> HttpResponse:
     tree = _build_tree(ordered)
     for node in tree:
         node["successor"] = successor_of.get(node["unit"].pk)
-    return render(request, "core/home.html", {"tree": tree})
+    return render(request, "homes/home.html", {"tree": tree})
 
 
 def _child_of(path: str, depth: int) -> int | None:
@@ -264,8 +256,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Household codes and heads' names are personal data: log who listed them.
         registry_services.record_household_list_view(request.user, unit, channel="web")
         if request.htmx and request.htmx.target == "household-list":
-            return render(request, "core/_household_list.html", context)
-        return render(request, "core/unit_village.html", context)
+            return render(request, "homes/_household_list.html", context)
+        return render(request, "homes/unit_village.html", context)
     children = list(child_units_with_counts(unit))
     former = former_units_with_counts(unit)
     counted = children + [u for u in former if hasattr(u, "household_count")]
@@ -282,7 +274,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         may_add_village=may_add_village,
         village_form=VillageForm() if may_add_village else None,
     )
-    return render(request, "core/unit_area.html", context)
+    return render(request, "homes/unit_area.html", context)
 
 
 @login_required
@@ -320,4 +312,4 @@ def village_create(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("core:unit", village.pk)
             form.name_taken(village)
-    return render(request, "core/village_form.html", {"form": form, "unit": commune})
+    return render(request, "homes/village_form.html", {"form": form, "unit": commune})

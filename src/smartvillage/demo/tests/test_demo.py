@@ -13,8 +13,8 @@ from django.core.management.base import CommandError
 
 from smartvillage.accounts.models import Role, RoleAssignment
 from smartvillage.audit.models import AuditEvent
-from smartvillage.core import demo
 from smartvillage.criteria.working_age import is_working_age
+from smartvillage.demo import demo
 from smartvillage.evidence.models import EvidenceRecord
 from smartvillage.registry.models import Household, Person, Relationship
 from smartvillage.units.models import AdminUnit, Level, Scheme

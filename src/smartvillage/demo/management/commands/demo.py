@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from smartvillage.core import demo
 from smartvillage.core.errors import DomainError
+from smartvillage.demo import demo
 
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
 
