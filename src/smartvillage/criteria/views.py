@@ -17,7 +17,7 @@ from smartvillage.audit import services as audit
 from smartvillage.audit.models import AuditAction
 from smartvillage.core.errors import DomainError
 from smartvillage.criteria import engine
-from smartvillage.criteria.services import parse_at, pick_set
+from smartvillage.criteria.services import default_at, parse_at, pick_set
 from smartvillage.criteria.worklist import worklist_xlsx
 from smartvillage.units.models import AdminUnit, Level
 
@@ -33,6 +33,13 @@ def _unit(request: HttpRequest, pk: int, action: Action = Action.VIEW) -> AdminU
     return unit
 
 
+def reference_date(request: HttpRequest, cset: Any) -> tuple[Any, str]:
+    """The date asked for (dd/mm/yyyy or ISO), else the set's default date with its note."""
+    if request.GET.get("at", "").strip():
+        return parse_at(request.GET["at"]), ""
+    return default_at(cset)
+
+
 def permissions_denied() -> Exception:
     from django.core.exceptions import PermissionDenied
 
@@ -43,9 +50,15 @@ def permissions_denied() -> Exception:
 def unit_criteria(request: HttpRequest, pk: int) -> HttpResponse:
     """Status of a unit against a criteria set; for a commune also the villages × criteria matrix."""
     unit = _unit(request, pk)
-    at = parse_at(request.GET.get("at"))
     cset, sets = pick_set(unit, request.GET.get("set"))
-    context: dict[str, Any] = {"unit": unit, "at": at, "cset": cset, "sets": sets}
+    at, at_note = reference_date(request, cset)
+    context: dict[str, Any] = {
+        "unit": unit,
+        "at": at,
+        "at_note": at_note,
+        "cset": cset,
+        "sets": sets,
+    }
     if cset is not None:
         # A province sees a commune set only commune by commune (no summed result of its own).
         if engine.can_evaluate(unit, cset):
@@ -84,8 +97,8 @@ def _criterion_result(result: engine.UnitResult, code: str) -> engine.CriterionR
 def worklist(request: HttpRequest, pk: int, slug: str, code: str) -> HttpResponse:
     """Households/persons of a ratio criterion's population; by default those not yet meeting it."""
     unit = _unit(request, pk)
-    at = parse_at(request.GET.get("at"))
     cset, _sets = pick_set(unit, slug)
+    at, _note = reference_date(request, cset)
     if cset is None or cset.slug != slug:
         raise Http404(_("Không có bộ tiêu chí này."))
     try:

@@ -120,7 +120,7 @@ def test_evidence_dates_on_the_criteria_page_read_dd_mm_yyyy(client, world):
     assert "(10/08/2023)" in body and "2023-08-10" not in body
 
 
-def test_plan_and_assessment_forms_offer_the_units_own_province_first(client, world):
+def test_plan_and_assessment_forms_offer_only_the_units_own_province(client, world):
     from smartvillage.criteria.services import sets_for_unit
     from smartvillage.units.models import AdminUnit
 
@@ -133,5 +133,7 @@ def test_plan_and_assessment_forms_offer_the_units_own_province_first(client, wo
     client.force_login(world.alice)
     for url in (f"/units/{world.village1.pk}/plans/", f"/units/{world.village1.pk}/assessments/"):
         body = client.get(url).content.decode()
-        first = body.index('value="phutho-khu-dan-cu-thong-minh-1491"')
-        assert first < body.index('value="anthanh-khu-dan-cu-thong-minh"'), url
+        assert 'value="phutho-khu-dan-cu-thong-minh-1491"' in body, url
+        # Another province's set is not offered (issue 10: every set was offered everywhere).
+        assert 'value="anthanh-khu-dan-cu-thong-minh"' not in body, url
+    assert [s.slug for s in sets_for_unit(world.village1)] == ["phutho-khu-dan-cu-thong-minh-1491"]
