@@ -18,6 +18,9 @@ def _isolated_settings(settings, tmp_path):
     settings.AXES_ENABLED = False
     # Argon2 is the production hasher; tests create many users and need speed, not strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Jobs run inside the request that enqueues them (on commit): no worker process in tests.
+    # jobs/tests runs the real database queue and worker where that is what is tested.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 # ---- real-browser tests (marker `browser`): the system Chromium, never a downloaded one ------

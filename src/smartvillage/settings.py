@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "smartvillage.core",
+    # Background jobs: Django's Tasks API (the django-tasks backport) on the database queue.
+    "django_tasks",
+    "django_tasks_db",
+    "smartvillage.jobs",
     "smartvillage.units",
     "smartvillage.accounts",
     "smartvillage.audit",
@@ -114,9 +118,13 @@ _default_db = f"sqlite:///{DATA_DIR / 'smartvillage.sqlite3'}"
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or _default_db
 if DATABASE_URL.startswith("sqlite"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))
-}
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+# Persistent connections save a connect per request under `smartvillage serve` (a PostgreSQL
+# connect costs more than most of our pages' queries); checked before reuse so a restarted
+# database costs one failed check, not a failed request. SQLite opens a file: nothing to keep.
+_postgres = DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", 60 if _postgres else 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the page read while an import writes; a busy timeout instead of "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -125,6 +133,43 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache: Redis when REDIS_URL is set (several app nodes share it), else a table in the database
+# (created by the jobs app's migration), so one process or many see the same cache either way.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r}: expected redis://, rediss:// or unix://")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "smartvillage",
+        }
+    }
+    # Sessions read from Redis, written through to the database (a Redis restart logs no one out).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "smartvillage_cache",
+        }
+    }
+
+# Jobs (imports, documents, results refresh) go through Django's Tasks API. The database backend
+# needs no broker: `smartvillage worker` runs them (the demo starts one beside the server).
+# TASKS_BACKEND=immediate runs each job inside the request instead (no worker; tests use it).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = os.environ.get("TASKS_BACKEND", "database").strip() or "database"
+if _task_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND={_task_backend!r}: expected one of {', '.join(_TASK_BACKENDS)}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend], "QUEUES": []}}
 
 AUTH_USER_MODEL = "auth.User"
 PASSWORD_HASHERS = [

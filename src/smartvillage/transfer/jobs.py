@@ -1,18 +1,20 @@
-"""Running an import job: inline for small files, in a background thread for large ones.
+"""Running an import job: inline for small files, as a queued task for large ones.
 
-Why a thread and not a queue: the embedded default is one process on SQLite with no Redis; a
-daemon thread in the web process needs nothing else to run, and the job row in the database is
-the source of truth the page polls (status, phase, done/total).
+Large files go to the task queue (Django's Tasks API, database backend: `smartvillage worker`
+runs them), enqueued when the request's transaction commits; the job row in the database is the
+source of truth the page polls (status, phase, done/total). A web restart loses nothing (the task
+waits in the database); a worker killed mid-job leaves nothing half-written (the write is one
+transaction) and the job is retried once, then failed with a message (jobs.services.recover_lost).
 
 Progress is saved to the job row every SAVE_EVERY_ROWS rows (and at each new phase), with
-`updated_at` as the heartbeat, so a page served by another process sees it. The write phase runs
+`updated_at` as the heartbeat, so the page served by the web process sees it. The write phase runs
 in one transaction; its progress is saved through a second connection so it is not part of that
 transaction (PostgreSQL). SQLite allows one writer at a time and the import's transaction is it,
 so there the write phase is only in the small in-process dict, which the progress view reads
-first (the embedded default is one process). A job interrupted by a restart stays "running"
-with a heartbeat that stops; `stale()` lets the page offer to start again (nothing was written:
-the write is one transaction). Inline or in the background, an error ends the job "failed"
-with a message, never a traceback and never a job left "running".
+first when the job runs in the web process (inline). A job whose heartbeat stops is `stale()`:
+the page offers to start again (nothing was written: the write is one transaction). Inline or
+queued, an error ends the job "failed" with a message, never a traceback and never a job left
+"running".
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import (
     DEFAULT_DB_ALIAS,
     DatabaseError,
-    close_old_connections,
     connection,
     connections,
 )
 from django.utils import timezone
+from django_tasks import task
 
 from smartvillage.core.errors import DomainError
+from smartvillage.jobs.services import enqueue_on_commit, when_lost
 from smartvillage.transfer import importer
 from smartvillage.transfer.models import ImportJob, JobStatus
 
@@ -256,35 +259,48 @@ def _guarded(job_id: str, fn, job: ImportJob | None = None) -> ImportJob | None:
     return job
 
 
-def _target(job_id: str, fn) -> None:
-    try:
-        _guarded(job_id, fn)
-    finally:
-        close_old_connections()
+_STEPS = {"preview": _run_preview, "apply": _run_apply}
+LOST_MESSAGE = (
+    "Tiến trình xử lý bị dừng giữa chừng và đã thử lại không thành; chưa ghi gì. Hãy thử lại."
+)
 
 
-def _start(job: ImportJob, status: str, fn, background: bool | None) -> ImportJob:
+@task()
+def run_import_step(job_id: str, step: str) -> str:
+    """The queued half of an import (in the worker): preview or apply one job."""
+    job = _guarded(job_id, _STEPS[step])
+    return job.status if job is not None else "missing"
+
+
+@when_lost(run_import_step)
+def _import_lost(args: list[Any], kwargs: dict[str, Any], retrying: bool) -> None:
+    job_id = args[0] if args else kwargs.get("job_id")
+    if retrying:
+        ImportJob.objects.filter(pk=job_id).update(updated_at=timezone.now())
+    else:
+        ImportJob.objects.filter(
+            pk=job_id, status__in=[JobStatus.PREVIEWING, JobStatus.APPLYING]
+        ).update(status=JobStatus.FAILED, message=LOST_MESSAGE, updated_at=timezone.now())
+
+
+def _start(job: ImportJob, status: str, step: str, background: bool | None) -> ImportJob:
     job.status = status
     job.save(update_fields=["status", "updated_at"])
     if background is None:
         background = size(job) > getattr(settings, "TRANSFER_INLINE_BYTES", INLINE_BYTES)
     if not background:
-        _guarded(str(job.pk), fn, job)
+        _guarded(str(job.pk), _STEPS[step], job)
         return job
-    thread = threading.Thread(
-        target=_target, args=(str(job.pk), fn), name=f"import-{job.pk}", daemon=True
-    )
-    thread.start()
-    job._thread = thread  # tests join it
+    enqueue_on_commit(run_import_step, str(job.pk), step)
     return job
 
 
 def start_preview(job: ImportJob, background: bool | None = None) -> ImportJob:
-    return _start(job, JobStatus.PREVIEWING, _run_preview, background)
+    return _start(job, JobStatus.PREVIEWING, "preview", background)
 
 
 def start_apply(job: ImportJob, background: bool | None = None) -> ImportJob:
-    return _start(job, JobStatus.APPLYING, _run_apply, background)
+    return _start(job, JobStatus.APPLYING, "apply", background)
 
 
 def stale(job: ImportJob) -> bool:

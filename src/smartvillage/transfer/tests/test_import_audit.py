@@ -532,7 +532,7 @@ def test_progress_is_saved_on_the_job_row_for_other_processes(tmp_path, monkeypa
         seen.append(((phase, done, total), _read_job_elsewhere(job.pk)))
 
     monkeypatch.setattr(jobs, "_save_progress", spy)
-    jobs.start_preview(job, background=True)._thread.join(120)
+    jobs.start_preview(job, background=True)  # queued; run on commit (immediate backend)
     job.refresh_from_db()
     assert job.status == JobStatus.PREVIEWED, job.message
     validate = [(call, row) for call, row in seen if call[0] == "validate"]
@@ -541,7 +541,7 @@ def test_progress_is_saved_on_the_job_row_for_other_processes(tmp_path, monkeypa
     assert (job.phase, job.done, job.total) == validate[-1][0] and job.done == job.total > 3000
 
     seen.clear()
-    jobs.start_apply(job, background=True)._thread.join(120)
+    jobs.start_apply(job, background=True)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.message
     writes = [(call, row) for call, row in seen if call[0] == "write"]

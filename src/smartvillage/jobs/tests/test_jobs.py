@@ -1,0 +1,208 @@
+"""Jobs: enqueued on commit, run by the immediate backend (tests) or the database queue and the
+real worker, results downloadable only by who asked, lost workers retried then failed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from smartvillage.core.testing import PASSWORD
+from smartvillage.jobs import services
+from smartvillage.jobs.models import Job, ScheduledRun, Status
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _start(user, target="smartvillage.jobs.tests.targets.make_text", **params):
+    return services.do_start_job(
+        target=target, title="Lời chào", user=user, params=params or {"name": "Lan"}
+    )
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_job_runs_on_commit_and_only_its_user_downloads_it(
+    client, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = _start(world.alice)
+    job.refresh_from_db()
+    assert job.status == Status.QUEUED and len(callbacks) == 1  # nothing runs before the commit
+    callbacks[0]()
+    job.refresh_from_db()
+    assert job.status == Status.DONE and (job.done, job.total) == (3, 3)
+    assert services.job_file(job).read_bytes() == "xin chào Lan".encode()
+
+    assert client.login(username=world.alice.username, password=PASSWORD)
+    page = client.get(reverse("jobs:job", args=[job.pk])).content.decode()
+    assert "Đã xong" in page and reverse("jobs:download", args=[job.pk]) in page
+    response = client.get(reverse("jobs:download", args=[job.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == (
+        "xin chào Lan".encode()
+    )
+    assert 'filename="loi-chao.txt"' in response["Content-Disposition"]
+    assert client.get(reverse("jobs:progress", args=[job.pk]))["HX-Refresh"] == "true"
+
+    client.logout()
+    assert client.login(username=world.bob.username, password=PASSWORD)
+    assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("jobs:job", args=[job.pk])).status_code == 404
+
+
+def test_running_job_page_polls_its_progress(client, world):
+    job = Job.objects.create(
+        target="x", title="Mẫu số 01", user=world.alice, status=Status.RUNNING, done=5, total=20
+    )
+    assert client.login(username=world.alice.username, password=PASSWORD)
+    html = client.get(reverse("jobs:progress", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in html and 'value="25"' in html and "5/20" in html
+
+
+def test_refusal_and_crash_end_failed_with_a_message(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = _start(world.alice, "smartvillage.jobs.tests.targets.refuse")
+        crashed = _start(world.alice, "smartvillage.jobs.tests.targets.crash")
+    refused.refresh_from_db()
+    crashed.refresh_from_db()
+    assert (refused.status, refused.message) == (Status.FAILED, "Đơn vị không có số liệu.")
+    assert (crashed.status, crashed.message) == (Status.FAILED, services.FAILED_MESSAGE)
+    with pytest.raises(ValueError):
+        _start(world.alice, "os.system")
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
+def test_database_queue_then_the_worker_command(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DATABASE_QUEUE
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _start(world.alice)
+    task = DBTaskResult.objects.get()
+    assert task.status == TaskResultStatus.READY  # waits in the database for a worker
+    job.refresh_from_db()
+    assert job.status == Status.QUEUED
+
+    call_command("worker", batch=True, no_schedule=True, verbosity=0)
+    task.refresh_from_db()
+    job.refresh_from_db()
+    assert task.status == TaskResultStatus.SUCCESSFUL and task.return_value == Status.DONE
+    assert job.status == Status.DONE and services.job_file(job).is_file()
+
+
+def test_a_lost_worker_is_retried_once_then_failed(
+    world, settings, django_capture_on_commit_callbacks
+):
+    from smartvillage.transfer import jobs as import_jobs
+    from smartvillage.transfer.models import ImportJob, JobStatus
+
+    settings.TASKS = DATABASE_QUEUE
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _start(world.alice)
+        imp = ImportJob.objects.create(village=world.village1, status=JobStatus.APPLYING)
+        services.enqueue_on_commit(import_jobs.run_import_step, str(imp.pk), "apply")
+    dead = f"{services.socket.gethostname()[:40]}:{_dead_pid()}:x"
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, worker_ids=[dead])
+    Job.objects.filter(pk=job.pk).update(status=Status.RUNNING, attempts=1)
+
+    assert sorted(s for _id, s in services.recover_lost()) == ["retried", "retried"]
+    job.refresh_from_db()
+    assert job.status == Status.QUEUED and "chạy lại" in job.message
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 2
+
+    # A live worker's task (this process) is left alone.
+    alive = services.make_worker_id()
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, worker_ids=[dead, alive])
+    assert services.recover_lost() == []
+
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, worker_ids=[dead, dead])
+    assert sorted(s for _id, s in services.recover_lost()) == ["failed", "failed"]
+    job.refresh_from_db()
+    imp.refresh_from_db()
+    assert job.status == Status.FAILED and job.message == services.LOST_MESSAGE
+    assert imp.status == JobStatus.FAILED and imp.message == import_jobs.LOST_MESSAGE
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == 2
+
+
+def test_daily_schedule_is_enqueued_once_a_day(db, settings, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    settings.TASKS = DATABASE_QUEUE
+    day = dt.date(2026, 12, 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.enqueue_due(day) == ["results-refresh-daily"]
+        assert services.enqueue_due(day) == []  # a second worker, or a restart, the same day
+        assert services.enqueue_due(day + dt.timedelta(days=1)) == ["results-refresh-daily"]
+    tasks = DBTaskResult.objects.order_by("args_kwargs")
+    assert [t.args_kwargs["args"] for t in tasks] == [["2026-12-04"], ["2026-12-05"]]
+    assert ScheduledRun.objects.count() == 2
+
+
+def test_healthz_answers_json_without_a_session(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert "sessionid" not in response.cookies and "Cache-Control" in response
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="the worker subprocess needs a database on disk"
+)
+def test_killed_worker_leaves_nothing_half_written(world, settings):
+    """A real `smartvillage worker` process, killed (SIGKILL) inside the job's transaction: the
+    row it wrote is gone with it; the job is retried and then done, writing it once."""
+    settings.TASKS = DATABASE_QUEUE
+    job = services.do_start_job(
+        target="smartvillage.jobs.tests.targets.write_then_sleep",
+        title="Ghi",
+        user=world.alice,
+        params={"sleep": True},
+    )
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}",
+        "TASKS_BACKEND": "database",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "smartvillage.cli", "worker", "--no-schedule", "--interval", "0.2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            job.refresh_from_db()
+            if job.phase == "Đang ghi":
+                break
+            assert worker.poll() is None, worker.stderr.read().decode()
+            time.sleep(0.2)
+        assert job.phase == "Đang ghi", "the worker never started the job"
+        time.sleep(1)  # inside the transaction now (it sleeps there)
+    finally:
+        worker.kill()
+        worker.wait(10)
+    assert not ScheduledRun.objects.filter(name=f"test-{job.pk}").exists()
+    job.refresh_from_db()
+    assert job.status == Status.RUNNING
+
+    assert [s for _id, s in services.recover_lost()] == ["retried"]
+    call_command("worker", batch=True, no_schedule=True, verbosity=0)
+    job.refresh_from_db()
+    assert job.status == Status.DONE and job.attempts == 2 and job.message == "Đã ghi."
+    assert ScheduledRun.objects.filter(name=f"test-{job.pk}").count() == 1
