@@ -48,6 +48,20 @@ class ImportJob(models.Model):
     event = models.ForeignKey(
         "audit.AuditEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The corrected file of an earlier job: that job's column choices carry over by header.
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The remembered mapping pre-applied to this job (shown on the page, editable).
+    saved_mapping = models.ForeignKey(
+        "SavedMapping", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Whether the first preview has been followed by the offer of a remembered or carried mapping.
+    mapping_offered = models.BooleanField(default=False)
+    # The header layout of the uploaded file as the first preview saw it (before any mapping).
+    layout_signature = models.CharField(max_length=64, blank=True)
+    # "Ghi các hộ hợp lệ": write the valid households, return the rest as a file to correct.
+    partial = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("lượt nhập tệp")
@@ -64,3 +78,44 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (JobStatus.PREVIEWING, JobStatus.APPLYING)
+
+
+class SavedMapping(models.Model):
+    """A confirmed column mapping, offered again for a file with the same header layout that comes
+    for any village of the same commune (village lists of one commune are usually one template).
+
+    `mapping` is portable: one entry per column the user decided, named by sheet position,
+    sheet name, column letter and header text, so it can be laid onto another file's columns
+    by header ([{"sheet_index", "sheet", "letter", "header", "field"}]; field "" = skip).
+    """
+
+    commune = models.ForeignKey(
+        AdminUnit, on_delete=models.CASCADE, related_name="+", verbose_name=_("xã")
+    )
+    layout_signature = models.CharField(_("dấu hiệu bố cục tiêu đề"), max_length=64)
+    mapping = models.JSONField(_("cách gán cột"), default=list)
+    village = models.ForeignKey(
+        AdminUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    uses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("cách gán cột đã lưu")
+        verbose_name_plural = _("cách gán cột đã lưu")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "layout_signature"], name="transfer_savedmapping_one_per_layout"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune} · {self.file_name or self.layout_signature[:12]}"

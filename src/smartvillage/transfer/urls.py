@@ -15,6 +15,7 @@ urlpatterns = [
     path("import/jobs/<uuid:job_id>/progress/", views.job_progress, name="job_progress"),
     path("import/jobs/<uuid:job_id>/mapping/", views.job_mapping, name="job_mapping"),
     path("import/jobs/<uuid:job_id>/confirm/", views.job_confirm, name="job_confirm"),
+    path("import/jobs/<uuid:job_id>/rejected.xlsx", views.job_rejected, name="job_rejected"),
     path("import/xlsform.xlsx", views.xlsform_download, name="xlsform"),
     path("units/<int:unit_id>/lists/", views.list_index, name="lists"),
     path("units/<int:unit_id>/lists/download/", views.list_download, name="list_download"),

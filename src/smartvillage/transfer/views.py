@@ -7,22 +7,26 @@ result; large files run in the background and the page polls the progress every 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from smartvillage.accounts.permissions import Action, can, get_visible_unit
 from smartvillage.audit.models import AuditEvent
+from smartvillage.audit.views import masked_changes
 from smartvillage.core.errors import DomainError
 from smartvillage.core.formats import parse_date_vi
 from smartvillage.registry.facts import fold
-from smartvillage.transfer import forms_xlsx, importer, jobs, lists
+from smartvillage.transfer import forms_xlsx, importer, jobs, lists, mappings, web_report
 from smartvillage.transfer.headers import all_fields
 from smartvillage.transfer.models import ImportJob, JobStatus
 from smartvillage.units.models import Level
@@ -59,7 +63,11 @@ def import_start(request: HttpRequest, unit_id: int) -> HttpResponse:
         elif sum(u.size for u in uploads) > MAX_UPLOAD_BYTES:
             error = "Tệp quá lớn (tối đa 50 MB)."
         else:
+            previous = _previous_job(request, village)
             job = jobs.create_job(village, request.user, uploads)
+            if previous is not None:
+                job.previous = previous
+                job.save(update_fields=["previous"])
             jobs.start_preview(job)
             return redirect("transfer:job", job_id=job.pk)
     events = importer.import_events(village)[:50]
@@ -75,57 +83,58 @@ def import_start(request: HttpRequest, unit_id: int) -> HttpResponse:
     )
 
 
-def _mapping_choices() -> list[tuple[str, str]]:
-    fields = all_fields()
-    return sorted(
-        ((key, f"{field.label} ({key})") for key, field in fields.items()), key=lambda c: c[1]
-    )
+def _previous_job(request: HttpRequest, village: Any) -> ImportJob | None:
+    """The job whose corrected file this upload is: its column choices carry over."""
+    try:
+        return ImportJob.objects.filter(
+            pk=request.POST.get("previous") or None, village=village
+        ).first()
+    except (ValueError, DjangoValidationError):
+        return None
 
 
 @login_required
 def job_detail(request: HttpRequest, job_id: Any) -> HttpResponse:
     job = _job_for(request, job_id)
+    if mappings.do_offer_mapping(job):
+        return redirect("transfer:job", job_id=job.pk)
     report = job.report or {}
+    questions = web_report.questions(report)
+    proposals = web_report.questions(report, "proposed")
+    question_refs = {q["ref"] for q in questions + proposals}
+    counts = report.get("counts", {})
     context = {
         "job": job,
         "unit": job.village,
         "report": report,
-        "choices": _mapping_choices(),
+        "choices": web_report.grouped_choices(),
         "stale": jobs.stale(job),
         "progress": _progress_context(job),
+        "questions": questions,
+        "proposals": proposals,
+        "preview_tables": web_report.preview_tables(report),
+        "errors": web_report.issues(report, "errors"),
+        "warnings": web_report.issues(report, "warnings"),
+        "skipped_rows": report.get("skipped_rows", []),
+        "mapping_sheets": web_report.mapping_sheets(job.mapping, report),
         "unmatched": [
             (layout["name"], u["letter"], u["header"])
             for layout in report.get("layouts", [])
-            for u in layout["unmatched"]
+            for u in layout.get("unmatched", [])
+            if f"{layout['name']}!{u['letter']}" not in question_refs
         ],
-        "mapping_sheets": _mapping_sheets(job, report),
+        "layouts": [
+            {**layout, "role_label": web_report.role_label(layout.get("role", ""))}
+            for layout in report.get("layouts", [])
+        ],
+        "saved": job.saved_mapping,
+        "carried": job.previous_id is not None and job.mapping and job.saved_mapping is None,
+        "may_write_valid": bool(
+            not questions and report.get("error_count") and counts.get("households_in_file")
+        ),
+        "rejected_file": bool(_rejected_path(job)),
     }
     return render(request, "transfer/job.html", context)
-
-
-def _mapping_sheets(job: ImportJob, report: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every column of every imported sheet, its current field preselected (the mapping step)."""
-    fields = all_fields()
-    out = []
-    for layout in report.get("layouts", []):
-        if layout.get("role") == "ignored" or "all_columns" not in layout:
-            continue
-        columns = []
-        for column in layout["all_columns"]:
-            ref = f"{layout['name']}!{column['letter']}"
-            # A field the user cannot pick (the household's "Ghi chú", an x under "Nam"):
-            # offered as its own option so that sending the form keeps it.
-            own = column["field"] and column["field"] not in fields
-            columns.append(
-                {
-                    **column,
-                    "ref": ref,
-                    "mapped": ref in job.mapping,
-                    "own_option": (column["field"], column.get("label", "")) if own else None,
-                }
-            )
-        out.append({"name": layout["name"], "columns": columns})
-    return out
 
 
 def _progress_context(job: ImportJob) -> dict[str, Any]:
@@ -156,33 +165,45 @@ def job_progress(request: HttpRequest, job_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def job_mapping(request: HttpRequest, job_id: Any) -> HttpResponse:
+    """The user's column choices: answers to the questions (q:Sheet!B, with qo:Sheet!B for a field
+    outside the candidates), confirmed proposals, and changes in the full table (map:Sheet!B)."""
     job = _job_for(request, job_id)
     if job.status != JobStatus.PREVIEWED:
         return redirect("transfer:job", job_id=job.pk)
     fields = all_fields()
     mapping = dict(job.mapping)
-    # What each column does now, to store only the columns the user changed.
+    # What each column does now, to store only the columns the user changed in the table.
     # (None: not imported yet, so even "Bỏ qua" is a choice: it silences the warning.)
     current: dict[str, str | None] = {}
     for layout in (job.report or {}).get("layouts", []):
         for column in layout.get("all_columns", []):
             ref = f"{layout['name']}!{column['letter']}"
             current[ref] = column["field"] if column["state"] in ("matched", "ignored") else None
+    answers: dict[str, str] = {}
     for key, value in request.POST.items():
-        if not key.startswith("map:"):
+        if key.startswith("q:") and value != "__keep__":
+            other = request.POST.get(f"qo:{key[2:]}", "")
+            answers[key[2:]] = other or value
+    for key, value in request.POST.items():
+        if key.startswith("qo:") and value and key[3:] not in answers:
+            answers[key[3:]] = value  # a field from the list, no radio ticked
+    for key, value in request.POST.items():
+        if not key.startswith("map:") or value == "__keep__":
             continue
         ref = key[4:]
-        if value == "__keep__":
-            continue
-        if value and value not in fields:
-            continue
+        if ref in answers:
+            continue  # the question above the table is what the user looked at
         if ref in current:
             # "Sheet!B": one column, even when another column has the same header text.
             if value == current[ref] and ref not in mapping:
                 continue
-            mapping[ref] = value
+            answers[ref] = value
         else:
-            mapping[fold(ref)] = value  # a header text (older pages)
+            answers[fold(ref)] = value  # a header text (older pages)
+    for ref, value in answers.items():
+        if value and value not in fields:
+            continue
+        mapping[ref] = value
     job.mapping = mapping
     job.save(update_fields=["mapping", "updated_at"])
     jobs.start_preview(job)
@@ -192,12 +213,60 @@ def job_mapping(request: HttpRequest, job_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def job_confirm(request: HttpRequest, job_id: Any) -> HttpResponse:
+    """Write the file: all or nothing by default; "Ghi các hộ hợp lệ" (partial=1) writes the
+    valid households and returns the rejected rows as a file to correct."""
     job = _job_for(request, job_id)
-    if job.status != JobStatus.PREVIEWED or not job.report.get("ok"):
-        messages.error(request, "Tệp còn lỗi hoặc chưa kiểm tra xong; chưa ghi gì.")
+    report = job.report or {}
+    partial = request.POST.get("partial") == "1"
+    if job.status != JobStatus.PREVIEWED or report.get("questions"):
+        messages.error(request, "Còn cột chưa trả lời hoặc tệp chưa kiểm tra xong; chưa ghi gì.")
         return redirect("transfer:job", job_id=job.pk)
+    if not partial and not report.get("ok"):
+        messages.error(request, "Tệp còn lỗi; chưa ghi gì.")
+        return redirect("transfer:job", job_id=job.pk)
+    # The proposals on the page were confirmed with the button: they become the user's choices.
+    proposed = {
+        item["ref"]: item["chosen"]
+        for item in web_report.questions(report, "proposed")
+        if item["chosen"]
+    }
+    if proposed:
+        job.mapping = {**proposed, **job.mapping}
+    job.partial = partial
+    job.save(update_fields=["mapping", "partial", "updated_at"])
+    mappings.do_remember_mapping(job, request.user)
     jobs.start_apply(job)
     return redirect("transfer:job", job_id=job.pk)
+
+
+def _rejected_path(job: ImportJob) -> Path | None:
+    """The rejected-rows XLSX of a partial import, when it is still on disk under MEDIA_ROOT."""
+    report = job.report or {}
+    name = report.get("rejected_file") or report.get("rejected_path") or ""
+    if not name:
+        return None
+    root = Path(settings.MEDIA_ROOT).resolve()
+    try:
+        resolved = Path(name).resolve()
+        resolved.relative_to(root)
+    except (OSError, ValueError):
+        return None
+    return resolved if resolved.is_file() else None
+
+
+@login_required
+def job_rejected(request: HttpRequest, job_id: Any) -> HttpResponse:
+    job = _job_for(request, job_id)
+    path = _rejected_path(job)
+    if path is None:
+        raise Http404("Không còn tệp các dòng bị từ chối.")
+    stem = Path(job.files[0]["name"]).stem if job.files else job.village.code
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{stem}-dong-loi.xlsx",
+        content_type=lists.XLSX_TYPE,
+    )
 
 
 @login_required
@@ -210,7 +279,10 @@ def event_detail(request: HttpRequest, unit_id: int, event_id: int) -> HttpRespo
     event = get_object_or_404(
         AuditEvent, pk=event_id, unit=unit, action="import", batch__isnull=True
     )
-    items = event.items.order_by("id")[:500]
+    items = [
+        {"event": item, "changes": masked_changes(item)}
+        for item in event.items.order_by("id")[:500]
+    ]
     return render(
         request,
         "transfer/event.html",

@@ -1,0 +1,265 @@
+"""The web import step (issue #8): questions, preview, saved mappings, corrected files, the log.
+
+Every test goes through the real engine and real files written to disk and read back.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from smartvillage.core.testing import PASSWORD
+from smartvillage.registry.models import Person
+from smartvillage.transfer import mappings
+from smartvillage.transfer.models import ImportJob, JobStatus, SavedMapping
+from smartvillage.transfer.web_report import clean_reason
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = ["STT", "Mã hộ", "Họ và tên", "Ngày sinh", "Giới tính", "Quan hệ với chủ hộ", "Số CCCD"]
+# A column no header table knows: the user must say what it is.
+ODD_HEADER = "Cột theo dõi riêng của thôn"
+
+
+def village_xlsx(
+    path: Path,
+    sheet: str,
+    households: int = 4,
+    odd_header: str = ODD_HEADER,
+    extra_first: str | None = None,
+    code_prefix: str = "H",
+) -> Path:
+    """A village list of `households` × 3 persons; the odd column holds x or blank."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    headers = [*HEADERS, odd_header]
+    if extra_first:
+        headers.insert(1, extra_first)
+    ws.append(headers)
+    n = 0
+    for h in range(1, households + 1):
+        for rel, name, year, sex in (
+            ("Chủ hộ", f"Lò Văn Chủ{h}", 1970 + h, "Nam"),
+            ("Vợ", f"Lường Thị Vợ{h}", 1972 + h, "Nữ"),
+            ("Con", f"Lò Văn Con{h}", 2000 + h, "Nam"),
+        ):
+            n += 1
+            row = [
+                n,
+                f"{code_prefix}{h:02d}",
+                name,
+                f"0{h}/03/{year}",
+                sex,
+                rel,
+                f"0790{h:02d}00{n:04d}",
+                "x" if n % 2 else None,
+            ]
+            if extra_first:
+                row.insert(1, "ghi chú")
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def _login(client, user) -> None:
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def _upload(client, village, path: Path, previous: ImportJob | None = None) -> ImportJob:
+    data = {"files": SimpleUploadedFile(path.name, path.read_bytes())}
+    if previous is not None:
+        data["previous"] = str(previous.pk)
+    response = client.post(reverse("transfer:import", args=[village.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    job = ImportJob.objects.filter(village=village).order_by("-created_at").first()
+    # The first visit lays a carried or saved mapping onto the file and checks it again.
+    page = client.get(reverse("transfer:job", args=[job.pk]), follow=True)
+    assert page.status_code == 200
+    job.refresh_from_db()
+    assert job.status == JobStatus.PREVIEWED, job.message
+    return job
+
+
+def _page(client, job: ImportJob) -> str:
+    return client.get(reverse("transfer:job", args=[job.pk])).content.decode()
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _odd_ref(job: ImportJob) -> str:
+    for layout in job.report["layouts"]:
+        for column in layout.get("all_columns", []):
+            if column["header"] == ODD_HEADER:
+                return f"{layout['name']}!{column['letter']}"
+    for item in job.report.get("questions", []):
+        if item["header"] == ODD_HEADER:
+            return f"{item['sheet']}!{item['column']}"
+    raise AssertionError("the odd column is not in the report")
+
+
+def _answer(client, job: ImportJob, ref: str, field: str) -> None:
+    client.post(reverse("transfer:job_mapping", args=[job.pk]), {f"q:{ref}": field})
+    job.refresh_from_db()
+    assert job.mapping.get(ref) == field
+    assert not any(f"{q['sheet']}!{q['column']}" == ref for q in job.report.get("questions", []))
+
+
+def _confirm(client, job: ImportJob, **extra) -> None:
+    client.post(reverse("transfer:job_confirm", args=[job.pk]), extra)
+    job.refresh_from_db()
+
+
+def test_saved_mapping_is_offered_for_the_next_village_of_the_commune(client, world, tmp_path):
+    _login(client, world.carol)  # commune officer: edits every village of Xã An
+    first = _upload(client, world.village1, village_xlsx(tmp_path / "thon-mot.xlsx", "Thôn Một"))
+    assert first.saved_mapping is None and not SavedMapping.objects.exists()
+    ref = _odd_ref(first)
+    _answer(client, first, ref, "online_public_services")
+    _confirm(client, first)
+    assert first.status == JobStatus.DONE, first.message
+    saved = SavedMapping.objects.get()
+    assert saved.commune == world.commune and saved.created_by == world.carol
+    assert saved.mapping == [
+        {
+            "sheet_index": 0,
+            "sheet": "Thôn Một",
+            "letter": ref.split("!")[1],
+            "header": ODD_HEADER,
+            "field": "online_public_services",
+        }
+    ]
+
+    # The next village's list: same header layout, its own sheet name and households.
+    path = village_xlsx(tmp_path / "thon-hai.xlsx", "Thôn Hai", households=3, code_prefix="K")
+    second = _upload(client, world.village2, path)
+    assert second.saved_mapping == saved
+    assert second.mapping == {f"Thôn Hai!{ref.split('!')[1]}": "online_public_services"}
+    text = _text(_page(client, second))
+    assert "Đã áp dụng cách gán cột đã lưu cho mẫu tệp này" in text
+    assert f"“{ODD_HEADER}” → Sử dụng dịch vụ công trực tuyến" in text
+    assert "thon-mot.xlsx" in text and "Thôn Một" in text
+    assert not second.report.get("questions")
+    _confirm(client, second)
+    assert second.status == JobStatus.DONE, second.message
+    persons = Person.objects.filter(village=world.village2)
+    assert persons.count() == 9 and persons.filter(online_public_services=True).count() == 5
+    saved.refresh_from_db()
+    assert saved.uses == 1 and saved.village == world.village2
+
+
+def test_saved_mapping_stays_in_its_commune_and_needs_the_same_layout(client, world, tmp_path):
+    _login(client, world.carol)
+    first = _upload(client, world.village1, village_xlsx(tmp_path / "a.xlsx", "Thôn Một"))
+    _answer(client, first, _odd_ref(first), "vneid")
+    _confirm(client, first)
+    assert SavedMapping.objects.count() == 1
+    # Another commune's village: not offered.
+    _login(client, world.mallory)
+    other = _upload(client, world.village3, village_xlsx(tmp_path / "b.xlsx", "Thôn Ba"))
+    assert other.saved_mapping is None and other.mapping == {}
+    # Same commune, another header layout (one more column): not offered either.
+    _login(client, world.carol)
+    path = village_xlsx(tmp_path / "c.xlsx", "Thôn Hai", extra_first="Ghi chú thêm")
+    changed = _upload(client, world.village2, path)
+    assert changed.saved_mapping is None and changed.mapping == {}
+
+
+def test_corrected_file_keeps_the_column_choices_by_header(client, world, tmp_path):
+    _login(client, world.alice)
+    first = _upload(client, world.village1, village_xlsx(tmp_path / "ds.xlsx", "Danh sách"))
+    ref = _odd_ref(first)
+    _answer(client, first, ref, "smartphone")
+    # The corrected file has a column more in front: the odd column moved one letter right.
+    path = village_xlsx(tmp_path / "ds-sua.xlsx", "Danh sách", extra_first="Ghi chú thêm")
+    second = _upload(client, world.village1, path, previous=first)
+    assert second.previous == first and second.saved_mapping is None
+    letter = ref.split("!")[1]
+    moved = chr(ord(letter) + 1)
+    assert second.mapping == {f"Danh sách!{moved}": "smartphone"}
+    text = _text(_page(client, second))
+    assert "Đã giữ các lựa chọn cột của lần tải trước" in text
+    assert f"Cột {moved} “{ODD_HEADER}” → Sử dụng điện thoại thông minh" in text
+
+
+def test_import_log_and_history_in_vietnamese_with_identity_numbers_masked(client, world, tmp_path):
+    _login(client, world.carol)
+    job = _upload(client, world.village1, village_xlsx(tmp_path / "ds.xlsx", "Thôn Một"))
+    _answer(client, job, _odd_ref(job), "")  # "Bỏ qua cột này"
+    _confirm(client, job)
+    assert job.status == JobStatus.DONE and job.event_id
+    html = client.get(reverse("transfer:event", args=[world.village1.pk, job.event_id]))
+    text = _text(html.content.decode())
+    assert "Quan hệ với chủ hộ: – → Chủ hộ" in text
+    assert "Giới tính: – → Nữ" in text and "Ngày sinh: – → 01/03/1971" in text
+    assert "Số CCCD/định danh: – → 079*******01" in text
+    assert "079010000001" not in text
+    for key in ("relationship", "identity_number", "birth_date", "full_name", " head "):
+        assert key not in text, key
+    person = Person.objects.get(full_name="Lò Văn Chủ1")
+    history = client.get(reverse("audit:household_history", args=[person.household_id]))
+    text = _text(history.content.decode())
+    assert "Quan hệ với chủ hộ: – → Chủ hộ" in text and "079010000001" not in text
+    assert f"lượt nhập #{job.event_id}" in text
+
+
+def test_page_shows_no_field_keys_or_command_line_syntax(client, world, tmp_path):
+    _login(client, world.alice)
+    path = village_xlsx(tmp_path / "ds.xlsx", "Thôn Một", odd_header="Ghi nhận khác")
+    job = _upload(client, world.village1, path)
+    html = _page(client, job)
+    text = _text(html)
+    assert "--map" not in html and "--skip-column" not in html and "dòng lệnh" not in text
+    for key in ("_index", "row_key", "parent_key", "online_public_services", "(epayment"):
+        assert key not in text, key
+    assert "Sử dụng dịch vụ công trực tuyến" in text  # the same choices, by their labels
+
+
+def test_clean_reason_drops_command_line_hints():
+    engine_text = (
+        "không nhận ra cột “App”: bỏ qua (hãy chọn trường cho cột này nếu cần; "
+        'dòng lệnh: --map "Nhân khẩu!L=mã_trường")'
+    )
+    assert clean_reason(engine_text) == (
+        "không nhận ra cột “App”: bỏ qua (hãy chọn trường cho cột này nếu cần)"
+    )
+    assert clean_reason('cột B: hỏi (--map "S!B=x" hoặc --skip-column "S!B")') == "cột B: hỏi"
+    assert clean_reason("ngày sinh sai") == "ngày sinh sai"
+
+
+def test_translate_prefers_same_sheet_and_letter_among_equal_headers():
+    report = {
+        "layouts": [
+            {
+                "name": "Hộ",
+                "role": "households",
+                "all_columns": [
+                    {"letter": "B", "header": "x"},
+                    {"letter": "C", "header": "Ghi chú"},
+                ],
+            },
+            {
+                "name": "NK",
+                "role": "persons",
+                "all_columns": [
+                    {"letter": "B", "header": "Ghi chú"},
+                    {"letter": "D", "header": "Ghi chú"},
+                ],
+            },
+        ]
+    }
+    entries = [
+        {"sheet_index": 1, "sheet": "NK", "letter": "D", "header": "Ghi chú", "field": "vneid"},
+        {"sheet_index": 1, "sheet": "NK", "letter": "B", "header": "ghi chu", "field": ""},
+        {"sheet_index": 0, "sheet": "Hộ", "letter": "Z", "header": "gone", "field": "vneid"},
+        {"sheet_index": 0, "sheet": "Hộ", "letter": "C", "header": "Ghi chú", "field": "nope"},
+    ]
+    assert mappings.translate(entries, report) == {"NK!D": "vneid", "NK!B": ""}
+    assert mappings.portable({"NK!D": "vneid"}, report) == [entries[0]]
