@@ -32,8 +32,16 @@ POPULATIONS = {
 
 
 class CriteriaFormatError(DomainError):
-    def __init__(self, message: str) -> None:
+    def __init__(
+        self, message: str, code: str = "", field_name: str = "", line: int | None = None
+    ) -> None:
         super().__init__(message, "bad_criteria_file")
+        # Where: the criterion, the field, and (when the text is known) the line in the file.
+        self.criterion_code = code
+        self.field_name = field_name
+        self.line = line
+        self.reason = message
+        self.filename = ""
 
 
 _DATE = {"type": "string", "format": "date"}
@@ -144,6 +152,32 @@ SET_SCHEMA: dict[str, Any] = {
             },
             "additionalProperties": False,
         },
+        # The provincial guidance the set is applied by (Phú Thọ: Hướng dẫn của Sở TT&TT, 07/2023),
+        # cited in Mẫu số 01's legal-basis line after the decision.
+        "guidance": {
+            "type": "object",
+            "required": ["issuer", "title"],
+            "properties": {
+                "number": {"type": "string"},
+                "date": _DATE,
+                "issuer": {"type": "string", "minLength": 1},
+                "title": {"type": "string", "minLength": 1},
+            },
+            "additionalProperties": False,
+        },
+        # "Nơi nhận" of the documents made under this set; without it the province's setting or
+        # the post-2025 default applies (documents.wording.recipients).
+        "recipients": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        # The area by unit codes of each scheme (pre-2025 and 2025 provinces/communes), besides the
+        # province's name: a set published for one province covers both of its codes.
+        "area": {
+            "type": "object",
+            "properties": {
+                "pre2025": {"type": "array", "items": {"type": "string"}},
+                "2025": {"type": "array", "items": {"type": "string"}},
+            },
+            "additionalProperties": False,
+        },
         "valid_from": _DATE,
         "valid_to": _DATE,
         "source": {"type": "string"},
@@ -184,6 +218,23 @@ class LegalBasis:
 
     def __str__(self) -> str:
         return f"{self.number} ngày {self.date:%d/%m/%Y} của {self.issuer}"
+
+
+@dataclass(frozen=True)
+class Guidance:
+    issuer: str
+    title: str
+    number: str = ""
+    date: dt.date | None = None
+
+    def __str__(self) -> str:
+        """As cited in a legal-basis line: "Hướng dẫn số 12/HD-STTTT ngày 01/07/2023 của …"."""
+        text = self.title
+        if self.number:
+            text += f" số {self.number}"
+        if self.date:
+            text += f" ngày {self.date:%d/%m/%Y}"
+        return f"{text} của {self.issuer}"
 
 
 @dataclass
@@ -255,6 +306,9 @@ class CriteriaSet:
     working_age_policy: str = "decree135"
     adult_age: int = 18
     path: str = ""
+    guidance: Guidance | None = None
+    recipients: list[str] = field(default_factory=list)
+    area: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def criteria(self) -> list[Criterion]:
@@ -294,6 +348,7 @@ class CriteriaSet:
             },
             "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "guidance": str(self.guidance) if self.guidance else None,
             "criteria_count": len(self.criteria),
         }
 
@@ -347,6 +402,9 @@ UNIT_ATTRIBUTES: dict[str, str] = {
     "border": "Xã biên giới",
     "island": "Xã đảo",
     "coastal": "Xã ven biển",
+    # QĐ 51/2025/QĐ-TTg tiers the new-rural criteria by commune group: 1, 2 or 3, set by the
+    # province (units.services.do_update_unit_attributes); rules say `commune_group == 1`.
+    "commune_group": "Nhóm xã (QĐ 51/2025/QĐ-TTg): 1, 2 hoặc 3",
 }
 
 
@@ -373,7 +431,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if error.validator == "type":
         return f"cần kiểu {error.validator_value}, nhận được {error.instance!r}"
     if error.validator == "additionalProperties":
-        return f"trường không được hỗ trợ: {error.message}"
+        extra = error.message.split("'")[1] if "'" in error.message else ""
+        return f"trường “{extra}” không được hỗ trợ" if extra else "có trường không được hỗ trợ"
     if error.validator == "format":
         return f"cần ngày dạng YYYY-MM-DD, nhận được {error.instance!r}"
     if error.validator == "pattern":
@@ -382,13 +441,72 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"giá trị không hợp lệ ({error.message})"
 
 
-def _fail(filename: str, code: str, field_name: str, message: str) -> CriteriaFormatError:
+def _fail(
+    filename: str, code: str, field_name: str, message: str, line: int | None = None
+) -> CriteriaFormatError:
     where = filename
+    if line:
+        where += f", dòng {line}"
     if code:
         where += f", tiêu chí {code}"
     if field_name:
         where += f", trường “{field_name}”"
-    return CriteriaFormatError(f"{where}: {message}")
+    error = CriteriaFormatError(f"{where}: {message}", code, field_name, line)
+    error.reason = message
+    error.filename = filename
+    return error
+
+
+def _node_value(node: yaml.Node, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if getattr(k, "value", None) == key:
+                return v
+    return None
+
+
+def _line_of(text: str, code: str, field_name: str) -> int | None:
+    """The 1-based line of a criterion's field (or of the criterion, or of a top-level key),
+    from the YAML node marks, so that an error points into the file being edited."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    if root is None:
+        return None
+    target: yaml.Node | None = None
+    if code:
+        groups = _node_value(root, "groups")
+        for group in getattr(groups, "value", []) if groups is not None else []:
+            criteria = _node_value(group, "criteria")
+            for item in getattr(criteria, "value", []) if criteria is not None else []:
+                code_node = _node_value(item, "code")
+                if code_node is not None and str(code_node.value) == code:
+                    target = item
+                    break
+            if target is not None:
+                break
+        if target is None:
+            return None
+    else:
+        target = root
+    line = target.start_mark.line + 1
+    node = target
+    for part in [p for p in field_name.split(".") if p]:
+        name = part.split("[", 1)[0]
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if getattr(k, "value", None) == name:
+                    line, child = k.start_mark.line + 1, v
+                    break
+        elif isinstance(node, yaml.SequenceNode) and name.isdigit() and int(name) < len(node.value):
+            child = node.value[int(name)]
+            line = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+    return line
 
 
 def _check_requirement(filename: str, code: str, field_name: str, req: dict) -> None:
@@ -520,6 +638,10 @@ def parse_set(data: Any, filename: str) -> CriteriaSet:
         code, field_name = _locate(data, list(error.absolute_path))
         if error.validator == "required" and not field_name:
             field_name = error.message.split("'")[1] if "'" in error.message else ""
+        if error.validator == "additionalProperties" and "'" in error.message:
+            # Point at the unknown key itself (its line), not at the object holding it.
+            extra = error.message.split("'")[1]
+            field_name = f"{field_name}.{extra}" if field_name else extra
         raise _fail(filename, code, field_name, _describe(error))
     groups: list[Group] = []
     seen: set[str] = set()
@@ -552,6 +674,18 @@ def parse_set(data: Any, filename: str) -> CriteriaSet:
         adult_age=policy.get("adult_age", 18),
         groups=groups,
         path=filename,
+        guidance=(
+            Guidance(
+                issuer=data["guidance"]["issuer"],
+                title=data["guidance"]["title"],
+                number=data["guidance"].get("number", ""),
+                date=_date(data["guidance"].get("date")),
+            )
+            if data.get("guidance")
+            else None
+        ),
+        recipients=list(data.get("recipients") or []),
+        area={k: list(v) for k, v in (data.get("area") or {}).items()},
     )
 
 
@@ -561,10 +695,16 @@ def load_text(text: str, filename: str) -> CriteriaSet:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
-        raise _fail(
-            filename, "", "", f"YAML không hợp lệ{where}: {getattr(exc, 'problem', exc)}"
-        ) from None
-    return parse_set(data, filename)
+        error = _fail(filename, "", "", f"YAML không hợp lệ{where}: {getattr(exc, 'problem', exc)}")
+        error.line = mark.line + 1 if mark else None
+        raise error from None
+    try:
+        return parse_set(data, filename)
+    except CriteriaFormatError as exc:
+        line = _line_of(text, exc.criterion_code, exc.field_name)
+        if line is None:
+            raise
+        raise _fail(filename, exc.criterion_code, exc.field_name, exc.reason, line) from None
 
 
 def load_file(path: str | Path) -> CriteriaSet:
@@ -664,11 +804,16 @@ def _uploaded_sets() -> list[CriteriaSet]:
 
         return [
             load_text(row.content, row.filename)
-            for row in UploadedCriteriaSet.objects.filter(is_active=True)
+            for row in UploadedCriteriaSet.objects.filter(is_active=True, status="published")
         ]
     except DatabaseError:
         # Before migrations ran (e.g. `smartvillage migrate` itself) there is no table yet.
         return []
+
+
+def registered_sets() -> dict[tuple[str, int], CriteriaSet]:
+    """Every published set by (slug, version): what a draft's references are checked against."""
+    return dict(_registry())
 
 
 def reload() -> None:

@@ -12,7 +12,8 @@ from django.utils import timezone
 from smartvillage.core.errors import DomainError
 from smartvillage.core.formats import format_number, format_percent
 from smartvillage.criteria.engine import UnitResult, evaluate, evaluate_children
-from smartvillage.criteria.loader import get_set
+from smartvillage.criteria.loader import check_references, get_set, load_file
+from smartvillage.criteria.loader import registered_sets as all_registered
 from smartvillage.units.models import Level
 from smartvillage.units.services import resolve_unit
 
@@ -40,7 +41,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--unit", required=True, help="id hoặc mã đơn vị")
-        parser.add_argument("--criteria-set", required=True, help="slug của bộ tiêu chí")
+        source = parser.add_mutually_exclusive_group(required=True)
+        source.add_argument("--criteria-set", help="slug của bộ tiêu chí")
+        # A draft set evaluated on real data without publishing it (authoring preview on the CLI).
+        source.add_argument(
+            "--criteria-file", help="tệp YAML của bộ tiêu chí (xem trước, không công bố)"
+        )
         parser.add_argument(
             "--version",
             dest="set_version",
@@ -57,9 +63,18 @@ class Command(BaseCommand):
         at = _date(options["at"]) if options["at"] else timezone.localdate()
         try:
             unit = resolve_unit(options["unit"])
-            cset = get_set(options["criteria_set"], options["set_version"])
+            if options["criteria_file"]:
+                cset = load_file(options["criteria_file"])
+                known = {k: v for k, v in all_registered().items() if k[0] != cset.slug}
+                check_references(cset, known)
+            else:
+                cset = get_set(options["criteria_set"], options["set_version"])
         except DomainError as exc:
             raise CommandError(exc.message, returncode=2) from None
+        except OSError as exc:
+            raise CommandError(
+                f"{options['criteria_file']}: không đọc được tệp ({exc.strerror})", returncode=2
+            ) from None
         try:
             result = evaluate(unit, cset, at)
         except DomainError as exc:
