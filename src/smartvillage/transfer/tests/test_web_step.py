@@ -263,3 +263,139 @@ def test_translate_prefers_same_sheet_and_letter_among_equal_headers():
     ]
     assert mappings.translate(entries, report) == {"NK!D": "vneid", "NK!B": ""}
     assert mappings.portable({"NK!D": "vneid"}, report) == [entries[0]]
+
+
+def _job_with_report(world, report: dict, **fields) -> ImportJob:
+    base = {
+        "ok": True,
+        "counts": {"households_in_file": 4},
+        "summary": "Hộ: 4 thêm",
+        "layouts": [],
+        "errors": [],
+        "warnings": [],
+        "error_count": 0,
+        "warning_count": 0,
+    }
+    return ImportJob.objects.create(
+        village=world.village1,
+        user=world.alice,
+        status=JobStatus.PREVIEWED,
+        files=[{"path": "/nonexistent", "name": "ds.xlsx"}],
+        report={**base, **report},
+        mapping_offered=True,
+        **fields,
+    )
+
+
+QUESTION = {
+    "sheet": "Nhân khẩu",
+    "column": "H",
+    "header": "TK",
+    "samples": ["x", "", "x", "có", "x", "không hiện"],
+    "candidates": [
+        {"field": "epayment_account", "label": "Có tài khoản thanh toán điện tử", "score": 71},
+        {"field": "vneid", "label": "Cài đặt ứng dụng định danh điện tử VNeID", "score": 40},
+        {"field": "smartphone", "label": "Sử dụng điện thoại thông minh", "score": 30},
+        {"field": "internet", "label": "Hộ có sử dụng Internet", "score": 10},
+    ],
+    "reason": 'tiêu đề viết tắt (dòng lệnh: --map "Nhân khẩu!H=mã_trường")',
+}
+
+
+def test_open_questions_show_samples_and_candidates_and_block_the_write(client, world):
+    report = {
+        "questions": [QUESTION],
+        "warnings": [{"sheet": "Nhân khẩu", "row": 3, "column": "C", "reason": "năm sinh lạ"}],
+        "warning_count": 1,
+        "preview_rows": [
+            {
+                "sheet": "Nhân khẩu",
+                "columns": ["Họ và tên", "Ngày sinh", "Số CCCD", "Có tài khoản thanh toán điện tử"],
+                "rows": [
+                    [f"Người {i}", f"1980-03-0{i % 9 + 1}", "079*******12", True] for i in range(12)
+                ],
+            }
+        ],
+    }
+    job = _job_with_report(world, report)
+    _login(client, world.alice)
+    html = _page(client, job)
+    text = _text(html)
+    assert "Cột cần bạn chọn (1)" in text and "Cột H “TK”" in text
+    assert "tiêu đề viết tắt" in text and "--map" not in html
+    for sample in ("x", "có"):
+        assert f'<span class="tag">{sample}</span>' in html
+    assert "không hiện" not in text  # five samples, not six
+    radios = re.findall(r'<input type="radio" name="q:Nhân khẩu!H" value="([^"]*)"', html)
+    assert radios == ["epayment_account", "vneid", "smartphone", ""]  # top 3 + "Bỏ qua cột này"
+    assert "Bỏ qua cột này" in text and "Hộ có sử dụng Internet</label>" not in html
+    # The write: no button while a question is open, and the confirm block comes last.
+    assert "Xác nhận và ghi vào sổ" not in html and "Còn 1 cột chưa chọn" in text
+    assert html.index('id="warnings"') < html.index('id="confirm"')
+    assert html.index('id="questions"') < html.index('id="confirm"')
+    # The preview: ten rows as understood, dates dd/mm/yyyy, yes/no in words.
+    assert html.count("<tr><td>Người ") == 10 and "01/03/1980" in text and "Có" in text
+    _confirm(client, job)
+    assert (
+        job.status == JobStatus.PREVIEWED
+        and not ImportJob.objects.filter(status=JobStatus.APPLYING).exists()
+    )
+
+
+def test_other_field_overrides_the_radio_and_skip_is_explicit(client, world, monkeypatch):
+    from smartvillage.transfer import jobs
+
+    started = []
+    monkeypatch.setattr(jobs, "start_preview", lambda job, background=None: started.append(job))
+    job = _job_with_report(world, {"questions": [QUESTION, {**QUESTION, "column": "I"}]})
+    _login(client, world.alice)
+    client.post(
+        reverse("transfer:job_mapping", args=[job.pk]),
+        {
+            "q:Nhân khẩu!H": "vneid",
+            "qo:Nhân khẩu!H": "digital_skills_trained",
+            "q:Nhân khẩu!I": "",
+            "qo:Nhân khẩu!I": "",
+        },
+    )
+    job.refresh_from_db()
+    assert job.mapping == {"Nhân khẩu!H": "digital_skills_trained", "Nhân khẩu!I": ""}
+    assert started
+
+
+def test_partial_write_button_and_rejected_rows_download(client, world, settings, monkeypatch):
+    from smartvillage.transfer import jobs
+
+    applied = []
+    monkeypatch.setattr(jobs, "start_apply", lambda job, background=None: applied.append(job))
+    report = {
+        "ok": False,
+        "error_count": 3,
+        "errors": [{"sheet": "NK", "row": 5, "column": "D", "value": "31/02/1990", "reason": "x"}],
+    }
+    job = _job_with_report(world, report)
+    _login(client, world.alice)
+    html = _page(client, job)
+    assert "Ghi các hộ hợp lệ" in html and "Xác nhận và ghi vào sổ" not in html
+    _confirm(client, job)  # the default is all or nothing: refused
+    assert not applied and not job.partial
+    _confirm(client, job, partial="1")
+    assert applied and job.partial
+
+    rejected = Path(settings.MEDIA_ROOT) / "imports" / "rejected" / f"{job.pk}.xlsx"
+    rejected.parent.mkdir(parents=True)
+    wb = Workbook()
+    wb.active.append(["Họ và tên", "Ngày sinh", "Lỗi"])
+    wb.save(rejected)
+    job.status = JobStatus.DONE
+    job.report = {**job.report, "rejected": 1, "rejected_file": str(rejected)}
+    job.save()
+    html = _page(client, job)
+    assert "1 dòng có lỗi chưa được ghi" in _text(html) and "Tải các dòng bị từ chối" in html
+    response = client.get(reverse("transfer:job_rejected", args=[job.pk]))
+    assert response.status_code == 200 and "ds-dong-loi.xlsx" in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == rejected.read_bytes()
+    # A path outside the media folder is never served.
+    job.report = {**job.report, "rejected_file": "/etc/passwd"}
+    job.save()
+    assert client.get(reverse("transfer:job_rejected", args=[job.pk])).status_code == 404
