@@ -69,6 +69,9 @@ EXTRA_APPS = [
     "smartvillage.plans",
     "smartvillage.assessments",
     "smartvillage.documents",
+    # Residents: opinion surveys, then the village's public page (which lists open surveys).
+    "smartvillage.surveys",
+    "smartvillage.public",
     "smartvillage.api",
     # Pages on top of every app (homes, dashboards, unit pages, the inbox), then the demo world,
     # which imports everything and which nothing imports.
