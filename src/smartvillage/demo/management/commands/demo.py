@@ -1,5 +1,6 @@
 """`smartvillage demo`: migrate, load units, create the seed villages with generated data and demo
-users, print the logins, then serve the app on http://127.0.0.1:8000 (unless --no-serve)."""
+users, print the logins, then serve the app on http://127.0.0.1:8000 with one background worker
+beside it (unless --no-serve)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,8 @@ class Command(BaseCommand):
         self.stdout.write(_table(result.logins))
         addrport = options["addrport"]
         url = f"http://{addrport if ':' in addrport else '127.0.0.1:' + addrport}/"
+        if result.public_path:
+            self.stdout.write(f"Trang công khai: {url.rstrip('/')}{result.public_path}")
         if options["no_serve"]:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -72,8 +75,16 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Mở {url} và đăng nhập bằng một tài khoản ở trên. Dừng: Ctrl+C.")
         )
-        # No autoreloader: it would re-run this whole command in a child process.
-        call_command("runserver", addrport, use_reloader=False)
+        # Background jobs (large imports, documents, the daily refresh) need a worker beside the
+        # server: one child process, stopped when the server stops.
+        from smartvillage.jobs.process import start_worker, stop_worker
+
+        worker = start_worker()
+        try:
+            # No autoreloader: it would re-run this whole command in a child process.
+            call_command("runserver", addrport, use_reloader=False)
+        finally:
+            stop_worker(worker)
 
 
 def _n(value: int) -> str:
