@@ -25,6 +25,7 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from smartvillage.accounts.models import Role, RoleAssignment
 from smartvillage.audit.models import AuditAction, AuditEvent
@@ -995,9 +996,73 @@ class DemoResult:
     evidence_created: int
     units_seconds: float  # loading the official unit list
     seconds: float  # villages, households, persons, evidence, users
+    public_path: str = ""  # ấp An Phú's public page, e.g. /cong-khai/ap-an-phu-123/
 
 
 UNIT_SCOPES = ("all", "demo", "none")
+
+
+SURVEY_SAMPLE_ANSWERS = 40  # paper forms typed in by the digital team
+
+
+def ensure_public_samples(villages: dict[str, AdminUnit]) -> str:
+    """ấp An Phú's public page (published by the commune), an announcement, and the residents'
+    opinion survey (seed 003, 3.6) open with some paper answers. Created once; the page's path."""
+    from django.urls import reverse
+
+    from smartvillage.public.models import Announcement
+    from smartvillage.public.services import do_post_announcement, do_publish, page_for
+    from smartvillage.surveys import services as surveys
+    from smartvillage.surveys.models import Survey, SurveyStatus
+
+    anphu = villages["anphu"]
+    page = page_for(anphu)
+    if page is None or not page.published:
+        page = do_publish(
+            User.objects.get(username="canbo.annhon"),
+            anphu,
+            published=True,
+            intro="Ấp An Phú xây dựng Làng thông minh theo Quyết định 384/QĐ-UBND-HC của UBND tỉnh "
+            "Đồng Tháp. Trang này công khai kết quả thực hiện các tiêu chí.",
+            criteria_set_slug="dongthap-lang-thong-minh-384",
+        )
+    head = User.objects.get(username="truongthon.anphu")
+    if not Announcement.objects.filter(village=anphu).exists():
+        do_post_announcement(
+            head,
+            anphu,
+            title="Hướng dẫn cài đặt VNeID mức 2",
+            body="Tổ công nghệ số cộng đồng hỗ trợ bà con cài đặt VNeID và mở tài khoản thanh toán "
+            "tại Nhà văn hóa ấp, sáng thứ Bảy hằng tuần.",
+        )
+    if not Survey.objects.filter(village=anphu).exists():
+        today = timezone.localdate()
+        survey = surveys.do_create_survey(
+            head,
+            anphu,
+            opens_on=today - dt.timedelta(days=7),
+            closes_on=today + dt.timedelta(days=30),
+        )
+        surveys.do_set_status(
+            head, survey, SurveyStatus.OPEN, link=reverse("surveys:answer", args=[survey.pk])
+        )
+        team = User.objects.get(username="tocns.anphu")
+        rng = random.Random(384)
+        q1, q2, q3, _q4 = survey.questions.all()
+        for household in Household.objects.filter(village=anphu).order_by("code")[
+            :SURVEY_SAMPLE_ANSWERS
+        ]:
+            surveys.do_answer(
+                survey,
+                surveys.Proof(household, "paper"),
+                {
+                    q1.pk: rng.choices(q1.choices, weights=[30, 55, 12, 3])[0],
+                    q2.pk: rng.sample(q2.choices, 2),
+                    q3.pk: rng.choice(q3.choices[2:]),
+                },
+                entered_by=team,
+            )
+    return reverse("public:page", args=[page.slug])
 
 
 def build_demo(units: str = "all") -> DemoResult:
@@ -1053,6 +1118,12 @@ def build_demo(units: str = "all") -> DemoResult:
             unit = villages[slug] if slug else communes[key]
             evidence_created += ensure_evidence(unit, records, admin_user)
         ensure_workflow_samples(villages, communes)
+        public_path = ensure_public_samples(villages)
     return DemoResult(
-        summaries, logins, evidence_created, units_done - started, time.perf_counter() - units_done
+        summaries,
+        logins,
+        evidence_created,
+        units_done - started,
+        time.perf_counter() - units_done,
+        public_path,
     )

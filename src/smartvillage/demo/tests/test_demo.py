@@ -231,3 +231,26 @@ def test_the_demo_has_a_plan_and_a_submitted_assessment_to_work_on():
     assert "confirm" in allowed_steps(leader, assessment)
     demo.build_demo(units="none")
     assert Plan.objects.count() == 1 and Assessment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_demo_publishes_an_phu_with_an_open_survey(client):
+    import re
+
+    from smartvillage.surveys.models import Response, Survey
+
+    output = _run()
+    line = next(x for x in output.splitlines() if x.startswith("Trang công khai:"))
+    path = re.search(r"https?://[^/]+(/\S+)", line).group(1)
+    page = client.get(path)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Ấp An Phú" in html and "Trả lời khảo sát" in html
+    an_phu = _village("An Nhơn", "An Phú")
+    heads = set(an_phu.households.values_list("head_name", flat=True)[:50])
+    assert not [name for name in heads if name in html]
+    survey = Survey.objects.get(village=an_phu)
+    assert Response.objects.filter(survey=survey).count() == demo.SURVEY_SAMPLE_ANSWERS
+    _run()  # a second run adds no survey, answer or announcement
+    assert Survey.objects.filter(village=an_phu).count() == 1
+    assert Response.objects.filter(survey=survey).count() == demo.SURVEY_SAMPLE_ANSWERS
