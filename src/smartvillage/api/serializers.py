@@ -403,7 +403,9 @@ class CriterionResultSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
     kind = serializers.CharField()
-    status = serializers.ChoiceField(choices=["pass", "fail", "no_data", "not_applicable"])
+    status = serializers.ChoiceField(
+        choices=["pass", "fail", "no_data", "not_applicable", "monitor"]
+    )
     numerator = serializers.IntegerField(allow_null=True)
     denominator = serializers.IntegerField(allow_null=True)
     value = serializers.FloatField(allow_null=True, help_text="Tỷ lệ 0..1 (4 chữ số thập phân).")

@@ -28,6 +28,9 @@ from smartvillage.registry.models import Household, Person
 from smartvillage.units.models import AdminUnit, Level, Scheme, area_paths, current_communes
 
 PASS, FAIL, NO_DATA, NOT_APPLICABLE = "pass", "fail", "no_data", "not_applicable"
+# A ratio whose document states no pass level: its value is shown, it neither passes nor blocks
+# (docs/decisions/007-no-pass-level.md).
+MONITOR = "monitor"
 _LEVEL_ORDER = {Level.PROVINCE: 0, Level.DISTRICT: 1, Level.COMMUNE: 2, Level.VILLAGE: 3}
 
 
@@ -96,7 +99,7 @@ class UnitResult:
 
     @property
     def passed(self) -> bool:
-        applicable = [c for c in self.criteria if c.status != NOT_APPLICABLE]
+        applicable = [c for c in self.criteria if c.status not in (NOT_APPLICABLE, MONITOR)]
         return bool(applicable) and all(c.status == PASS for c in applicable)
 
     @property
@@ -105,7 +108,7 @@ class UnitResult:
 
     @property
     def applicable_count(self) -> int:
-        return sum(1 for c in self.criteria if c.status != NOT_APPLICABLE)
+        return sum(1 for c in self.criteria if c.status not in (NOT_APPLICABLE, MONITOR))
 
     def criterion(self, code: str) -> CriterionResult:
         return next(c for c in self.criteria if c.code == code)
@@ -293,13 +296,12 @@ def _ratio_result(
     )
     t = float(threshold) if threshold is not None else None
     if threshold is None:
-        # The document names the figure but no pass level: show it, but it cannot pass.
+        # The document names the figure but no pass level: show it, followed, not blocking.
         return CriterionResult(
-            status=NO_DATA,
+            status=MONITOR,
             numerator=numerator,
             denominator=denominator,
             value=numerator / denominator if denominator else None,
-            missing=["Văn bản chưa quy định mức đạt cho tiêu chí này"],
             **base,  # type: ignore[arg-type]
         )
     if denominator == 0:
@@ -641,6 +643,8 @@ def _combine(main: CriterionResult, extra: list[CriterionResult]) -> CriterionRe
         main.status = NO_DATA
     elif all(s == NOT_APPLICABLE for s in statuses):
         main.status = NOT_APPLICABLE
+    elif all(s in (MONITOR, NOT_APPLICABLE) for s in statuses):
+        main.status = MONITOR
     else:
         main.status = PASS
     main.parts = [p.to_dict() for p in extra]

@@ -15,6 +15,7 @@ STATUS_LABELS = {
     "pass": "Đạt",
     "fail": "Chưa đạt",
     "no_data": "Chưa có dữ liệu",
+    "monitor": "Không có mức đạt (theo dõi)",
     "not_applicable": "Chưa áp dụng",
 }
 

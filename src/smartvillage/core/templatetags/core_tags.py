@@ -69,6 +69,15 @@ def display_name_filter(user: Any) -> str:
 
 
 @register.filter
+def count_word(value: Any) -> str:
+    """`{{ c.unit_label|count_word }}`: the engine's counting word ("hộ", "người", "thôn", "xã")
+    in the page's language ("38 people short", not "38 người short")."""
+    from django.utils.translation import pgettext
+
+    return pgettext("count", str(value)) if value else ""
+
+
+@register.filter
 def degrees(value: Any) -> str:
     """A coordinate in decimal degrees without trailing zeros, in the page's number format
     (21,0285 in Vietnamese, 21.0285 in English)."""

@@ -256,7 +256,7 @@ def test_commune_documents_are_evidence_for_its_villages_but_not_its_facilities(
     assert other.criterion("2.1").status == "fail"
 
 
-def test_a_ratio_without_a_pass_level_cannot_pass(world, at):
+def test_a_ratio_without_a_pass_level_is_monitored_not_blocking(world, at):
     from smartvillage.criteria.loader import load_text
     from smartvillage.criteria.tests.conftest import TEST_SET
 
@@ -269,5 +269,6 @@ def test_a_ratio_without_a_pass_level_cannot_pass(world, at):
     )
     HouseholdFactory(village=world.village1, fibre_internet=True)
     result = evaluate(world.village1, cset, at).criterion("1.1")
-    assert (result.status, result.numerator, result.denominator) == ("no_data", 1, 1)
-    assert result.missing
+    # Decision 007: the value is shown, the status says there is no level, nothing is "missing".
+    assert (result.status, result.numerator, result.denominator) == ("monitor", 1, 1)
+    assert not result.missing and result.gap is None

@@ -21,6 +21,7 @@ STATUS_VI = {
     "pass": "Đạt",
     "fail": "Chưa đạt",
     "no_data": "Chưa có số liệu",
+    "monitor": "Không có mức đạt",
     "not_applicable": "Chưa áp dụng",
 }
 
