@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from smartvillage.core.text import PrintableSerializerMixin
 from smartvillage.criteria.loader import CriteriaSet, Criterion
 from smartvillage.registry import facts
 from smartvillage.registry.models import Household, Person
@@ -33,7 +34,7 @@ def fact_keys(level: str) -> list[str]:
 # ---- units ------------------------------------------------------------------------------------
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(PrintableSerializerMixin, serializers.ModelSerializer):
     full_name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -161,7 +162,7 @@ def _single_spaced(value: str, label: str) -> str:
 # ---- households -------------------------------------------------------------------------------
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
+class HouseholdSerializer(PrintableSerializerMixin, serializers.ModelSerializer):
     village_name = serializers.CharField(source="village.full_name", read_only=True)
     extra = ExtraFactsField("household")
     latitude = serializers.DecimalField(
@@ -198,10 +199,11 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "note",
             *fact_keys("household"),
             "extra",
+            "version",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "village", "created_at", "updated_at"]
+        read_only_fields = ["id", "village", "version", "created_at", "updated_at"]
         # The (village, code) uniqueness is checked in validate_code with a message that says where.
         validators: list[Any] = []
 
@@ -234,7 +236,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
 # ---- persons ----------------------------------------------------------------------------------
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(PrintableSerializerMixin, serializers.ModelSerializer):
     household_code = serializers.CharField(source="household.code", read_only=True)
     masked_identity = serializers.CharField(
         read_only=True, help_text="Số CCCD/định danh đã che (chỉ giữ 3 số đầu và 2 số cuối)."
@@ -268,10 +270,11 @@ class PersonSerializer(serializers.ModelSerializer):
             "note",
             *fact_keys("person"),
             "extra",
+            "version",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "household", "village", "created_at", "updated_at"]
+        read_only_fields = ["id", "household", "village", "version", "created_at", "updated_at"]
 
     def validate_full_name(self, value: str) -> str:
         return _single_spaced(value, _("Họ và tên"))
@@ -509,3 +512,10 @@ def worklist_item(obj: Household | Person) -> dict[str, Any]:
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class StaleErrorSerializer(serializers.Serializer):
+    """412: the object changed since the ETag sent in If-Match; nothing was written."""
+
+    detail = serializers.CharField(help_text="Thay đổi của người khác, bằng tiếng Việt.")
+    current_etag = serializers.CharField(required=False, help_text="ETag hiện tại.")

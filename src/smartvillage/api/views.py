@@ -14,6 +14,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -25,7 +26,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -41,6 +42,7 @@ from smartvillage.api.serializers import (
     EvaluationSerializer,
     HouseholdSerializer,
     PersonSerializer,
+    StaleErrorSerializer,
     UnitSerializer,
     WorklistItemSerializer,
     WorklistQuerySerializer,
@@ -49,6 +51,7 @@ from smartvillage.api.serializers import (
 )
 from smartvillage.audit import services as audit
 from smartvillage.audit.models import AuditAction
+from smartvillage.core import concurrency
 from smartvillage.core.errors import DomainError
 from smartvillage.criteria import engine
 from smartvillage.criteria.loader import CriteriaSet, all_sets, get_set
@@ -60,7 +63,28 @@ _ERRORS = {
     400: OpenApiResponse(description="Dữ liệu không hợp lệ: lỗi theo từng trường."),
     403: OpenApiResponse(ErrorSerializer, description="Không có quyền."),
     404: OpenApiResponse(ErrorSerializer, description="Không tìm thấy (hoặc không được xem)."),
+    409: OpenApiResponse(ErrorSerializer, description="Trạng thái không cho phép thao tác này."),
+    412: OpenApiResponse(
+        StaleErrorSerializer,
+        description=(
+            "If-Match không khớp phiên bản hiện tại: người khác đã sửa; chưa ghi gì. "
+            "`detail` nói thay đổi của họ, `current_etag` là ETag mới."
+        ),
+    ),
 }
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "ETag đã đọc (GET). Khớp: ghi; không khớp: 412, chưa ghi gì. Không gửi: vẫn ghi "
+        "(không bắt buộc, để các ứng dụng cũ vẫn chạy; không trả 428)."
+    ),
+)
+# The ETag response header is added to these operations' 200 by api.schema.document_errors.
+WITH_ETAG = "Kèm tiêu đề ETag (phiên bản), gửi lại trong If-Match khi sửa/xóa."
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
@@ -90,17 +114,69 @@ class _OneObject:
             raise Http404(str(self.not_found_message)) from None
 
 
+class Versioned:
+    """One versioned object (optimistic locking, core.concurrency): its ETag on every 2xx
+    response, and the version named by If-Match checked under the row lock before a write."""
+
+    request: Request
+    etag_object: Any = None
+
+    def expected_version(self, instance: Any) -> int | None:
+        value = self.request.headers.get("If-Match", "").strip()
+        if not value:
+            return None  # optional (documented): clients that send none keep working
+        version = concurrency.version_from_etag(value, instance)
+        if version is None:
+            raise PreconditionFailed(
+                _("If-Match “%(given)s” không phải ETag của đối tượng này (%(etag)s); chưa ghi gì.")
+                % {"given": value[:60], "etag": concurrency.etag(instance)}
+            )
+        return version
+
+    def check_version_locked(self, instance: Any) -> None:
+        """Inside the write's transaction: lock the row and refuse a stale If-Match (DELETE)."""
+        expected = self.expected_version(instance)
+        if expected is None:
+            return
+        locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+        if locked.version != expected:
+            raise concurrency.StaleEdit(
+                locked, expected, concurrency.other_changes(locked, expected)
+            )
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any):
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        obj = self.etag_object
+        if obj is not None and response.status_code in (200, 201):
+            response["ETag"] = concurrency.etag(obj)
+        return response
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
 
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+    default_detail = gettext_lazy("Điều kiện If-Match không khớp; chưa ghi gì.")
+
+
 class ApiView(APIView):
     """API REST của smartvillage."""
 
-    # Base of every API view: domain and model errors become 400 responses.
+    # Base of every API view: domain and model errors become 400 responses, a stale edit 412.
 
     def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, concurrency.StaleEdit):
+            current = concurrency.etag(exc.current)
+            response = Response(
+                {"detail": exc.message, "current_etag": current},
+                status=status.HTTP_412_PRECONDITION_FAILED,
+            )
+            response["ETag"] = current
+            return response
         if isinstance(exc, DjangoValidationError):
             exc = ValidationError(_field_errors(exc))
         elif isinstance(exc, DomainError):
@@ -216,9 +292,25 @@ class UnitHouseholdsView(_UnitScoped, ApiView, generics.ListCreateAPIView):
         return Response(self.get_serializer(household).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["registry"], responses={200: HouseholdSerializer, **_errors(400, 403, 404)})
-@extend_schema(methods=["DELETE"], responses={204: None, **_errors(403, 404)})
-class HouseholdDetailView(_OneObject, ApiView, generics.RetrieveUpdateDestroyAPIView):
+@extend_schema(
+    tags=["registry"],
+    responses={
+        200: OpenApiResponse(HouseholdSerializer, description=WITH_ETAG),
+        **_errors(400, 403, 404),
+    },
+)
+@extend_schema(
+    methods=["PATCH"],
+    parameters=[IF_MATCH],
+    responses={
+        200: OpenApiResponse(HouseholdSerializer, description=WITH_ETAG),
+        **_errors(400, 403, 404, 412),
+    },
+)
+@extend_schema(
+    methods=["DELETE"], parameters=[IF_MATCH], responses={204: None, **_errors(403, 404, 412)}
+)
+class HouseholdDetailView(Versioned, _OneObject, ApiView, generics.RetrieveUpdateDestroyAPIView):
     """Một hộ gia đình. Sửa/xóa cần quyền sửa danh sách hộ; mọi thay đổi được ghi nhật ký."""
 
     not_found_message = gettext_lazy("Không tìm thấy hộ.")
@@ -233,14 +325,20 @@ class HouseholdDetailView(_OneObject, ApiView, generics.RetrieveUpdateDestroyAPI
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         household = self.get_object()
         services.record_household_view(request.user, household, channel="api")
+        self.etag_object = household
         return Response(self.get_serializer(household).data)
 
     def perform_update(self, serializer: HouseholdSerializer) -> None:
-        serializer.instance = services.do_update_household(
-            self.request.user, serializer.instance, **serializer.service_fields()
+        serializer.instance = self.etag_object = services.do_update_household(
+            self.request.user,
+            serializer.instance,
+            expected_version=self.expected_version(serializer.instance),
+            **serializer.service_fields(),
         )
 
+    @transaction.atomic
     def perform_destroy(self, instance: Household) -> None:
+        self.check_version_locked(instance)
         services.do_delete_household(self.request.user, instance)
 
 
@@ -292,9 +390,25 @@ class HouseholdPersonsView(ApiView, generics.ListCreateAPIView):
         return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["registry"], responses={200: PersonSerializer, **_errors(400, 403, 404)})
-@extend_schema(methods=["DELETE"], responses={204: None, **_errors(403, 404)})
-class PersonDetailView(_OneObject, ApiView, generics.RetrieveUpdateDestroyAPIView):
+@extend_schema(
+    tags=["registry"],
+    responses={
+        200: OpenApiResponse(PersonSerializer, description=WITH_ETAG),
+        **_errors(400, 403, 404),
+    },
+)
+@extend_schema(
+    methods=["PATCH"],
+    parameters=[IF_MATCH],
+    responses={
+        200: OpenApiResponse(PersonSerializer, description=WITH_ETAG),
+        **_errors(400, 403, 404, 412),
+    },
+)
+@extend_schema(
+    methods=["DELETE"], parameters=[IF_MATCH], responses={204: None, **_errors(403, 404, 412)}
+)
+class PersonDetailView(Versioned, _OneObject, ApiView, generics.RetrieveUpdateDestroyAPIView):
     """Một nhân khẩu. Số định danh chỉ trả về dạng đã che; sửa/xóa được ghi nhật ký."""
 
     not_found_message = gettext_lazy("Không tìm thấy nhân khẩu.")
@@ -309,14 +423,20 @@ class PersonDetailView(_OneObject, ApiView, generics.RetrieveUpdateDestroyAPIVie
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
         services.record_person_view(request.user, person, channel="api")
+        self.etag_object = person
         return Response(self.get_serializer(person).data)
 
     def perform_update(self, serializer: PersonSerializer) -> None:
-        serializer.instance = services.do_update_person(
-            self.request.user, serializer.instance, **serializer.service_fields()
+        serializer.instance = self.etag_object = services.do_update_person(
+            self.request.user,
+            serializer.instance,
+            expected_version=self.expected_version(serializer.instance),
+            **serializer.service_fields(),
         )
 
+    @transaction.atomic
     def perform_destroy(self, instance: Person) -> None:
+        self.check_version_locked(instance)
         services.do_delete_person(self.request.user, instance)
 
 

@@ -39,6 +39,9 @@ class AuditEvent(models.Model):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="items"
     )
     note = models.CharField(max_length=500, blank=True)
+    # How many records (households, persons, rows) a view or export showed: the access log of a
+    # unit adds them up (Law 91/2025: who saw how many persons' data). None: not an access entry.
+    record_count = models.PositiveIntegerField(_("số bản ghi"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("nhật ký")

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from smartvillage.accounts.names import actor_label
 from smartvillage.audit.models import AuditAction, AuditEvent
+from smartvillage.core import concurrency
 
-_SKIP = {"created_at", "updated_at"}
+# `version` counts the changes (optimistic locking); the entries themselves are that count.
+_SKIP = {"created_at", "updated_at", "version"}
 
 
 def _jsonable(value: Any) -> Any:
@@ -52,6 +54,7 @@ def record(
     object_repr: str | None = None,
     object_id: str | None = None,
     save: bool = True,
+    count: int | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
@@ -79,6 +82,7 @@ def record(
         after=after,
         batch=batch,
         note=note[:500],
+        record_count=count,
     )
     if save:
         event.save()
@@ -106,12 +110,28 @@ def record_view(
     object_repr: str = "",
     household_id: int | None = None,
     note: str = "",
+    count: int | None = None,
 ) -> None:
     """Personal data was shown to `actor` (Law 91/2025: who saw whose data).
 
-    One entry per actor and object per hour, so paging through a list or reloading a page does
-    not flood the trail while every distinct look is still on record.
+    With `count` (a list page, a download, an API page: how many records it showed) every call
+    is one entry, so 750 households read over 15 API pages are 15 entries of 750 records in all.
+    Without it (one object's page), one entry per actor and object per hour, so reloading a page
+    does not flood the trail while every distinct look is still on record.
     """
+    if count is not None:
+        record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            unit=unit,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            household_id=household_id,
+            note=note,
+            count=count,
+        )
+        return
     recent = AuditEvent.objects.filter(
         action=AuditAction.VIEW,
         object_type=object_type,
@@ -129,6 +149,7 @@ def record_view(
             object_repr=object_repr,
             household_id=household_id,
             note=note,
+            count=1,
         )
 
 
@@ -141,6 +162,7 @@ def update_audited(
     validate: Callable[[Any], None] = lambda obj: obj.full_clean(),
     household_id: Any = None,
     update_fields: list[str] | None = None,
+    expected_version: int | None = None,
 ) -> Any:
     """The body every `do_update_*` action shares: lock the row, apply `fields`, validate, save,
     and record one UPDATE entry with before/after values when anything changed.
@@ -148,15 +170,29 @@ def update_audited(
     Call it inside the action's transaction. `validate(locked)` may also fix derived fields or
     refuse (raise); `unit` and `household_id` may be callables of the saved row (a person moved to
     another household belongs to that household's village).
+
+    Optimistic locking: a versioned row (core.concurrency) gets `version + 1` with every saved
+    change; `expected_version`, when given, is the version the edit was based on, and a row that
+    has moved on since raises StaleEdit (with the other changes) before anything is written.
     """
     locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    versioned = concurrency.has_version(locked)
+    if versioned and expected_version is not None and locked.version != expected_version:
+        raise concurrency.StaleEdit(
+            locked, expected_version, concurrency.other_changes(locked, expected_version)
+        )
     before = snapshot(locked)
     for name, value in fields.items():
         setattr(locked, name, value)
     validate(locked)
+    changed = snapshot(locked) != before
+    if versioned and changed:
+        locked.version += 1
+        if update_fields is not None:
+            update_fields = [*update_fields, concurrency.VERSION_FIELD]
     locked.save(update_fields=update_fields)
     after = snapshot(locked)
-    if before != after:
+    if changed:
         record(
             actor=actor,
             action=AuditAction.UPDATE,

@@ -54,6 +54,9 @@ class EvidenceRecord(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every audited update (audit.update_audited) adds 1; an edit based on an
+    # older number is refused and shown the other change (web forms, API ETag/If-Match).
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("minh chứng")

@@ -15,11 +15,12 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from smartvillage.accounts.permissions import Action, can
 from smartvillage.audit import services as audit
 from smartvillage.audit.models import AuditAction
+from smartvillage.core import concurrency
 from smartvillage.core.errors import DomainError
 from smartvillage.evidence import catalogue
 from smartvillage.evidence.models import EvidenceRecord
@@ -172,6 +173,7 @@ def do_update_evidence(
     *,
     upload: Any = None,
     remove_file: bool = False,
+    expected_version: int | None = None,
     **fields: Any,
 ) -> EvidenceRecord:
     _require(user, Action.MANAGE_EVIDENCE, record.unit)
@@ -179,6 +181,11 @@ def do_update_evidence(
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
     locked = EvidenceRecord.objects.select_for_update().get(pk=record.pk)
+    # Optimistic locking, as audit.update_audited does it (this action also swaps files).
+    if expected_version is not None and locked.version != expected_version:
+        raise concurrency.StaleEdit(
+            locked, expected_version, concurrency.other_changes(locked, expected_version)
+        )
     if upload is not None or remove_file:
         _refuse_if_frozen(locked, "thay hoặc xóa tệp")
     before = _snap(locked)
@@ -196,6 +203,8 @@ def do_update_evidence(
     locked.save()
     after = _snap(locked)
     if before != after:
+        EvidenceRecord.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+        locked.version += 1
         audit.record(
             actor=user,
             action=AuditAction.UPDATE,

@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from smartvillage.accounts.permissions import Action, can
+from smartvillage.core import concurrency
 from smartvillage.core.errors import DomainError
 from smartvillage.evidence import catalogue, services, uploads
 from smartvillage.evidence.forms import EvidenceForm
@@ -85,11 +86,15 @@ def _save(
                 record,
                 upload=upload,
                 remove_file=form.cleaned_data.get("remove_file", False),
+                expected_version=concurrency.posted_version(request),
                 **form.to_fields(),
             )
             messages.success(request, _("Đã lưu minh chứng “%s”.") % record.title)
     except DomainError as exc:
         form.add_error("upload" if exc.code.startswith("upload") else None, exc.message)
+        if isinstance(exc, concurrency.StaleEdit):
+            # The other change is shown; saving again is then based on it (optimistic locking).
+            form.edit_version = exc.current.version
         return None
     return redirect("evidence:list", unit_pk=unit.pk)
 

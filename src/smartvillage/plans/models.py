@@ -44,6 +44,9 @@ class Plan(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every audited update (audit.update_audited) adds 1; an edit based on an
+    # older number is refused and shown the other change (web forms, API ETag/If-Match).
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("kế hoạch")
@@ -127,6 +130,9 @@ class PlanTask(models.Model):
     progress_note = models.TextField(_("tiến độ"), blank=True)
     order = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every audited update (audit.update_audited) adds 1; an edit based on an
+    # older number is refused and shown the other change (web forms, API ETag/If-Match).
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("nhiệm vụ")

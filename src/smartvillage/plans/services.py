@@ -190,7 +190,9 @@ def do_create_plan(
 
 
 @transaction.atomic
-def do_update_plan(user: Any, plan: Plan, **fields: Any) -> Plan:
+def do_update_plan(
+    user: Any, plan: Plan, *, expected_version: int | None = None, **fields: Any
+) -> Plan:
     _require(user, plan.unit)
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
@@ -201,6 +203,7 @@ def do_update_plan(user: Any, plan: Plan, **fields: Any) -> Plan:
         fields,
         unit=plan.unit,
         validate=lambda locked: _clean(locked, exclude=["unit", "created_by"]),
+        expected_version=expected_version,
     )
 
 
@@ -239,14 +242,21 @@ def do_add_task(user: Any, item: PlanItem, **fields: Any) -> PlanTask:
 
 
 @transaction.atomic
-def do_update_task(user: Any, task: PlanTask, **fields: Any) -> PlanTask:
+def do_update_task(
+    user: Any, task: PlanTask, *, expected_version: int | None = None, **fields: Any
+) -> PlanTask:
     unit = task.item.plan.unit
     _require(user, unit)
     unknown = set(fields) - set(TASK_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
     return audit.update_audited(
-        user, task, fields, unit=unit, validate=lambda locked: _clean(locked, exclude=["item"])
+        user,
+        task,
+        fields,
+        unit=unit,
+        validate=lambda locked: _clean(locked, exclude=["item"]),
+        expected_version=expected_version,
     )
 
 

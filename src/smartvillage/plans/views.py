@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smartvillage.accounts.permissions import Action, can
+from smartvillage.core import concurrency
 from smartvillage.core.errors import DomainError
 from smartvillage.plans import services
 from smartvillage.plans.forms import ItemForm, PlanCreateForm, PlanForm, TaskForm
@@ -94,9 +95,16 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            services.do_update_plan(request.user, plan, **fields)
+            services.do_update_plan(
+                request.user,
+                plan,
+                expected_version=concurrency.posted_version(request),
+                **fields,
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
+            if isinstance(exc, concurrency.StaleEdit):
+                form.edit_version = exc.current.version  # saving again overwrites knowingly
         else:
             messages.success(request, _("Đã lưu kế hoạch."))
             return redirect("plans:detail", pk=plan.pk)
@@ -164,9 +172,16 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("plans:detail", pk=task.item.plan_id)
         if form.is_valid():
             try:
-                services.do_update_task(request.user, task, **_task_fields(form))
+                services.do_update_task(
+                    request.user,
+                    task,
+                    expected_version=concurrency.posted_version(request),
+                    **_task_fields(form),
+                )
             except DomainError as exc:
                 form.add_error(None, exc.message)
+                if isinstance(exc, concurrency.StaleEdit):
+                    form.edit_version = exc.current.version
             else:
                 messages.success(request, _("Đã lưu nhiệm vụ."))
                 return redirect("plans:detail", pk=task.item.plan_id)

@@ -140,6 +140,9 @@ class Household(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every audited update (audit.update_audited) adds 1; an edit based on an
+    # older number is refused and shown the other change (web forms, API ETag/If-Match).
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("hộ gia đình")
@@ -201,6 +204,9 @@ class Person(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every audited update (audit.update_audited) adds 1; an edit based on an
+    # older number is refused and shown the other change (web forms, API ETag/If-Match).
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("nhân khẩu")

@@ -5,22 +5,65 @@ Views and the importer validate input, then call these; nothing else writes hous
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext
 
 from smartvillage.accounts.permissions import Action, can
 from smartvillage.audit import services as audit
 from smartvillage.audit.models import AuditAction, AuditEvent
 from smartvillage.registry.facts import column_facts
 from smartvillage.registry.models import Household, Person
+from smartvillage.results.services import recount_villages
 from smartvillage.units.models import AdminUnit, Level
 
 
 def _require(user: Any, action: Action, unit: AdminUnit) -> None:
     if not can(user, action, unit):
         raise PermissionDenied(f"{action} on {unit}")
+
+
+_process_locks: dict[int, threading.RLock] = {}
+_process_locks_guard = threading.Lock()
+
+
+@contextmanager
+def village_registry_lock(village: AdminUnit) -> Iterator[AdminUnit]:
+    """Hold the village's registry for one writer: an import plans and writes inside it, so two
+    imports of one village run one after the other and the second plans against the first's
+    persons and households (it updates them instead of adding them again).
+
+    PostgreSQL: a transaction with the village row locked (SELECT … FOR UPDATE). SQLite has no row
+    locks and one writer at a time; the embedded default is one process, so there a per-village
+    lock of the process does it, without an enclosing transaction (the import's progress is then
+    still saved on the job row while it plans; its write is its own transaction).
+    """
+    if connection.vendor == "sqlite":
+        with _process_lock(village):
+            yield village
+        return
+    with transaction.atomic():
+        yield AdminUnit.objects.select_for_update().get(pk=village.pk)
+
+
+@contextmanager
+def _process_lock(village: AdminUnit) -> Iterator[None]:
+    with _process_locks_guard:
+        lock = _process_locks.setdefault(village.pk, threading.RLock())
+    with lock:
+        yield
+
+
+def household_code_taken_message(code: str) -> str:
+    return gettext(
+        "Mã hộ “%(code)s” vừa được người khác thêm vào thôn này; chưa ghi gì. "
+        "Hãy tải lại trang và kiểm tra lại."
+    ) % {"code": code}
 
 
 @transaction.atomic
@@ -30,7 +73,13 @@ def do_create_household(user: Any, village: AdminUnit, **fields: Any) -> Househo
         raise ValueError("households belong to a village")
     household = Household(village=village, **fields)
     household.full_clean()
-    household.save()
+    try:
+        # full_clean checked the code; another request may have added it since (no lock on
+        # codes that do not exist yet): the constraint decides, and the refusal says so.
+        with transaction.atomic():
+            household.save()
+    except IntegrityError:
+        raise ValidationError({"code": household_code_taken_message(household.code)}) from None
     audit.record(
         actor=user,
         action=AuditAction.CREATE,
@@ -39,15 +88,26 @@ def do_create_household(user: Any, village: AdminUnit, **fields: Any) -> Househo
         after=audit.snapshot(household),
         household_id=household.pk,
     )
+    recount_villages([village.pk])
     return household
 
 
 @transaction.atomic
-def do_update_household(user: Any, household: Household, **fields: Any) -> Household:
+def do_update_household(
+    user: Any, household: Household, *, expected_version: int | None = None, **fields: Any
+) -> Household:
     _require(user, Action.EDIT_REGISTRY, household.village)
-    return audit.update_audited(
-        user, household, fields, unit=household.village, household_id=household.pk
+    before_village = household.village_id
+    updated = audit.update_audited(
+        user,
+        household,
+        fields,
+        unit=household.village,
+        household_id=household.pk,
+        expected_version=expected_version,
     )
+    recount_villages([before_village, updated.village_id])
+    return updated
 
 
 @transaction.atomic
@@ -70,7 +130,9 @@ def do_delete_household(user: Any, household: Household) -> None:
         before=audit.snapshot(household),
         household_id=household.pk,
     )
+    village_id = household.village_id
     household.delete()
+    recount_villages([village_id])
 
 
 @transaction.atomic
@@ -87,12 +149,16 @@ def do_create_person(user: Any, household: Household, **fields: Any) -> Person:
         after=audit.snapshot(person),
         household_id=household.pk,
     )
+    recount_villages([person.village_id])
     return person
 
 
 @transaction.atomic
-def do_update_person(user: Any, person: Person, **fields: Any) -> Person:
+def do_update_person(
+    user: Any, person: Person, *, expected_version: int | None = None, **fields: Any
+) -> Person:
     _require(user, Action.EDIT_REGISTRY, person.household.village)
+    before_village = person.village_id
 
     def validate(locked: Person) -> None:
         if "household" in fields:
@@ -108,7 +174,9 @@ def do_update_person(user: Any, person: Person, **fields: Any) -> Person:
         unit=lambda p: p.household.village,
         validate=validate,
         household_id=lambda p: p.household_id,
+        expected_version=expected_version,
     )
+    recount_villages([before_village, locked.village_id])
     return locked
 
 
@@ -123,7 +191,9 @@ def do_delete_person(user: Any, person: Person) -> None:
         before=audit.snapshot(person),
         household_id=person.household_id,
     )
+    village_id = person.village_id
     person.delete()
+    recount_villages([village_id])
 
 
 def person_data(person: Person) -> dict[str, Any]:
@@ -199,7 +269,9 @@ def do_erase_person(user: Any, person: Person) -> None:
         object_repr="(đã xóa theo yêu cầu)",
         note="Xóa dữ liệu cá nhân theo yêu cầu của chủ thể dữ liệu",
     )
+    village_id = person.village_id
     person.delete()
+    recount_villages([village_id])
 
 
 _CHANNEL_NOTE = {"web": "", "api": "API: "}

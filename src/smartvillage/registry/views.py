@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from smartvillage.accounts import permissions
 from smartvillage.accounts.permissions import Action, get_visible_unit
+from smartvillage.core import concurrency
 from smartvillage.registry import facts, services
 from smartvillage.registry.forms import HouseholdForm, PersonForm
 from smartvillage.registry.models import Household, Person
@@ -77,6 +78,13 @@ def _apply_service_errors(form: Any, exc: ValidationError) -> None:
             form.add_error(None, f"{label}: {text}")
 
 
+def _edit_version(request: HttpRequest, obj: Household | Person) -> int:
+    """The version the edit form is based on: the one it was shown with (kept through a form
+    error), or the row's current one on a first showing (optimistic locking)."""
+    posted = concurrency.posted_version(request) if request.method == "POST" else None
+    return posted if posted is not None else obj.version
+
+
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = _visible_household(request.user, pk)
@@ -130,11 +138,19 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         services.record_household_view(request.user, household)
     form = HouseholdForm(request.POST or None, village=household.village, instance=household)
+    edit_version = _edit_version(request, household)
     if request.method == "POST" and form.is_valid():
         try:
             services.do_update_household(
-                request.user, Household.objects.get(pk=pk), **form.service_fields()
+                request.user,
+                Household.objects.get(pk=pk),
+                expected_version=concurrency.posted_version(request),
+                **form.service_fields(),
             )
+        except concurrency.StaleEdit as exc:
+            # Someone saved in between: show their change, keep what this user typed.
+            form.add_error(None, exc.message)
+            edit_version = exc.current.version
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:
@@ -145,7 +161,12 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "registry/household_form.html",
-        {"form": form, "unit": household.village, "household": household},
+        {
+            "form": form,
+            "unit": household.village,
+            "household": household,
+            "edit_version": edit_version,
+        },
     )
 
 
@@ -205,11 +226,18 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # The form shows the person's name, birth date and facts (Law 91/2025: log who looked).
         services.record_person_view(request.user, person)
     form = PersonForm(request.POST or None, instance=person)
+    edit_version = _edit_version(request, person)
     if request.method == "POST" and form.is_valid():
         try:
             services.do_update_person(
-                request.user, Person.objects.get(pk=pk), **form.service_fields()
+                request.user,
+                Person.objects.get(pk=pk),
+                expected_version=concurrency.posted_version(request),
+                **form.service_fields(),
             )
+        except concurrency.StaleEdit as exc:
+            form.add_error(None, exc.message)
+            edit_version = exc.current.version
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:
@@ -221,7 +249,13 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "registry/person_form.html",
-        {"form": form, "unit": household.village, "household": household, "person": person},
+        {
+            "form": form,
+            "unit": household.village,
+            "household": household,
+            "person": person,
+            "edit_version": edit_version,
+        },
     )
 
 

@@ -32,6 +32,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import (
     DEFAULT_DB_ALIAS,
     DatabaseError,
+    IntegrityError,
     connection,
     connections,
 )
@@ -207,9 +208,34 @@ def _run_preview(job: ImportJob) -> None:
     job.save(update_fields=["status", "message", "report", "updated_at"])
 
 
+# Concurrency (issue #11, item 4): the confirmed file is planned again and written under the
+# village's registry lock, so a second import of the same village waits and then plans against the
+# first one's households and persons. Should that plan add fewer than the preview the user
+# confirmed (someone else added them meanwhile), nothing is written and the new preview is shown.
+REGISTRY_MOVED_MESSAGE = (
+    "Trong lúc chờ xác nhận, sổ của thôn đã thay đổi: %(households)s hộ và %(persons)s nhân khẩu "
+    "trong tệp vừa được thêm bởi một lượt nhập hoặc người khác. Chưa ghi gì; hãy xem lại kết quả "
+    "kiểm tra mới rồi xác nhận lại."
+)
+CODE_CLASH_MESSAGE = (
+    "Một lượt nhập khác vừa thêm cùng mã hộ vào thôn này; chưa ghi gì. "
+    "Hãy xem lại kết quả kiểm tra rồi xác nhận lại."
+)
+
+
+def _registry_moved(planned: dict[str, int], counts: dict[str, int]) -> str:
+    households = planned.get("households_created", 0) - counts.get("households_created", 0)
+    persons = planned.get("persons_created", 0) - counts.get("persons_created", 0)
+    if households <= 0 and persons <= 0:
+        return ""
+    return REGISTRY_MOVED_MESSAGE % {"households": max(households, 0), "persons": max(persons, 0)}
+
+
 def _run_apply(job: ImportJob) -> None:
     paths, names = _paths(job)
+    planned = dict((job.report or {}).get("counts") or {})
     try:
+        # import_files plans and writes under registry.services.village_registry_lock.
         report = importer.import_files(
             job.village,
             paths,
@@ -217,6 +243,7 @@ def _run_apply(job: ImportJob) -> None:
             mapping=job.mapping,
             names=names,
             progress=_reporter(str(job.pk)),
+            expected_counts=planned or None,
         )
     except (DomainError, PermissionDenied) as exc:
         job.status, job.message = (
@@ -225,10 +252,19 @@ def _run_apply(job: ImportJob) -> None:
         )
         job.save(update_fields=["status", "message", "updated_at"])
         return
+    except IntegrityError:
+        # Not through the lock (a household added on the web the same instant): still a refusal
+        # in words, never a system error; the transaction rolled back, nothing was written.
+        job.status, job.message = JobStatus.PREVIEWED, CODE_CLASH_MESSAGE
+        job.save(update_fields=["status", "message", "updated_at"])
+        return
+    moved = "" if report.applied else _registry_moved(planned, report.counts)
     job.report = report.to_dict()
     if report.applied:
         job.status, job.event, job.message = JobStatus.DONE, report.event, ""
         shutil.rmtree(job_dir(job), ignore_errors=True)  # the personal data is in the registry now
+    elif moved:
+        job.status, job.message = JobStatus.PREVIEWED, moved
     else:
         # The file changed between preview and confirm, or a new error appeared: nothing written.
         job.status, job.message = JobStatus.PREVIEWED, "Tệp có lỗi; chưa ghi gì."
@@ -300,6 +336,15 @@ def start_preview(job: ImportJob, background: bool | None = None) -> ImportJob:
 
 
 def start_apply(job: ImportJob, background: bool | None = None) -> ImportJob:
+    # Applies once (issue #11): only the request whose conditional UPDATE moves the job from
+    # "previewed" to "applying" runs it; a second confirm at the same time (double click, two
+    # tabs, a retried API call) updates 0 rows and returns the job as it is.
+    claimed = ImportJob.objects.filter(pk=job.pk, status=JobStatus.PREVIEWED).update(
+        status=JobStatus.APPLYING, updated_at=timezone.now()
+    )
+    if not claimed:
+        job.refresh_from_db()
+        return job
     return _start(job, JobStatus.APPLYING, "apply", background)
 
 
