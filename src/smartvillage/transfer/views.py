@@ -133,6 +133,11 @@ def job_detail(request: HttpRequest, job_id: Any) -> HttpResponse:
             not questions and report.get("error_count") and counts.get("households_in_file")
         ),
         "rejected_file": bool(_rejected_path(job)),
+        "remembered": (
+            mappings.find_saved(job.village, job.layout_signature)
+            if job.status == JobStatus.DONE and job.mapping
+            else None
+        ),
     }
     return render(request, "transfer/job.html", context)
 
