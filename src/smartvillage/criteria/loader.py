@@ -20,6 +20,7 @@ from django.conf import settings
 from smartvillage.core.errors import DomainError
 from smartvillage.criteria import expressions
 from smartvillage.evidence import catalogue as evidence_catalogue
+from smartvillage.units import attributes as unit_attributes
 
 SETS_DIR = Path(__file__).parent / "sets"
 KINDS = ("ratio", "count", "evidence", "aggregate", "prerequisite", "reported")
@@ -394,18 +395,9 @@ def _locate(data: dict, path: list[Any]) -> tuple[str, str]:
     return code, ".".join(fields)
 
 
-# Unit attributes a threshold may depend on (AdminUnit.attributes keys). A typo in a
-# threshold rule would otherwise silently apply the default threshold.
-UNIT_ATTRIBUTES: dict[str, str] = {
-    "ethnic_minority_mountainous": "Xã thuộc vùng đồng bào dân tộc thiểu số và miền núi",
-    "particularly_difficult": "Xã đặc biệt khó khăn",
-    "border": "Xã biên giới",
-    "island": "Xã đảo",
-    "coastal": "Xã ven biển",
-    # QĐ 51/2025/QĐ-TTg tiers the new-rural criteria by commune group: 1, 2 or 3, set by the
-    # province (units.services.do_update_unit_attributes); rules say `commune_group == 1`.
-    "commune_group": "Nhóm xã (QĐ 51/2025/QĐ-TTg): 1, 2 hoặc 3",
-}
+# Unit attributes a threshold may depend on (AdminUnit.attributes keys, units.attributes). A typo
+# in a threshold rule would otherwise silently apply the default threshold.
+UNIT_ATTRIBUTES: dict[str, str] = {key: a.label for key, a in unit_attributes.ATTRIBUTES.items()}
 
 
 def _describe(error: jsonschema.ValidationError) -> str:

@@ -263,6 +263,65 @@ def do_update_unit(actor: Any, unit: AdminUnit, **fields: Any) -> AdminUnit:
         )
 
 
+def may_edit_attributes(actor: Any, unit: AdminUnit) -> bool:
+    """The province sets its communes' attributes (commune group, mountainous, …): its appraiser
+    or a system admin; a village's flags also the commune officers who manage its villages."""
+    from smartvillage.accounts.permissions import Action, can, is_system_admin
+
+    if is_system_admin(actor):
+        return True
+    if unit.level == Level.VILLAGE and can(actor, Action.MANAGE_UNITS, unit):
+        return True
+    return unit.level in (Level.COMMUNE, Level.VILLAGE) and can(actor, Action.APPRAISE, unit)
+
+
+def do_update_unit_attributes(
+    actor: Any, unit: AdminUnit, values: dict[str, Any], note: str = ""
+) -> AdminUnit:
+    """Set the criteria attributes of a commune or village (units.attributes), audited with the
+    values before and after; keys not in the list are kept as they are, never dropped."""
+    from smartvillage.audit import services as audit
+    from smartvillage.units import attributes
+
+    if actor is not None and not may_edit_attributes(actor, unit):
+        raise DomainError(
+            _("Bạn không có quyền sửa thuộc tính của %(u)s.") % {"u": unit}, "permission_denied"
+        )
+    allowed = {a.key: a for a in attributes.for_level(unit.level)}
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise DomainError(
+            _("Thuộc tính %(f)s không dùng cho %(u)s.")
+            % {"f": ", ".join(sorted(unknown)), "u": unit},
+            "bad_attribute",
+        )
+    cleaned = {key: allowed[key].clean(value) for key, value in values.items()}
+    with transaction.atomic():
+        locked = AdminUnit.objects.select_for_update().get(pk=unit.pk)
+        merged = dict(locked.attributes or {})
+        for key, value in cleaned.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        before = dict(locked.attributes or {})
+        if merged == before:
+            return locked
+        locked.attributes = merged
+        locked.save(update_fields=["attributes"])
+        audit.record(
+            actor=actor,
+            action="update",
+            instance=locked,
+            unit=locked,
+            before={"attributes": before},
+            after={"attributes": merged},
+            note=note or "Sửa thuộc tính đơn vị",
+        )
+    unit.attributes = merged
+    return locked
+
+
 # --- finding official units by name -------------------------------------------------------
 
 _TYPE_WORDS = (
