@@ -1,6 +1,6 @@
 """Text hygiene: what may enter the database, and what every writer removes on the way out.
 
-Rule (docs/decisions/007-text-hygiene.md):
+Rule (docs/decisions/008-text-hygiene.md):
 
 - Line-like control characters (tab, line feed, carriage return, vertical tab and form feed that
   Word leaves when a line is pasted, U+0085, U+2028, U+2029) are harmless: a one-line field
@@ -81,3 +81,49 @@ def printable(value: Any) -> Any:
         # C1 controls are legal XML but print as boxes; DEL too.
         return _FORBIDDEN_RE.sub("", value)
     return value
+
+
+def _harden(field: Any, convert: str, multiline: bool) -> None:
+    """Make one form or serializer field apply the rule: line-like characters cleaned, others
+    refused (the validator runs after the conversion, so the message names what remains)."""
+    if getattr(field, "_printable", False):
+        return
+    field._printable = True
+    original = getattr(field, convert)
+    cleaner = clean_multiline if multiline else clean_line
+
+    def converted(value: Any) -> Any:
+        result = original(value)
+        return cleaner(result) if isinstance(result, str) else result
+
+    setattr(field, convert, converted)
+    field.validators.append(validate_printable)
+
+
+class PrintableFormMixin:
+    """For forms: every text field refuses control characters; a textarea keeps line breaks.
+
+    Applied when the form is cleaned, so fields a form adds in its own __init__ are covered too.
+    """
+
+    def full_clean(self) -> None:
+        from django import forms
+
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, forms.CharField):
+                _harden(field, "to_python", isinstance(field.widget, forms.Textarea))
+        super().full_clean()  # type: ignore[misc]
+
+
+class PrintableSerializerMixin:
+    """For DRF serializers: the same rule on every writable text field (TextField: multi-line)."""
+
+    def get_fields(self) -> dict[str, Any]:
+        from rest_framework import serializers
+
+        fields = super().get_fields()  # type: ignore[misc]
+        for field in fields.values():
+            if isinstance(field, serializers.CharField) and not field.read_only:
+                multiline = field.style.get("base_template") == "textarea.html"
+                _harden(field, "to_internal_value", multiline)
+        return fields

@@ -37,6 +37,8 @@ from docx.shared import Mm, Pt, Twips
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from smartvillage.core.text import printable
+
 __all__ = [
     "FONT",
     "ConfirmationBlock",
@@ -108,8 +110,12 @@ def add_text(
     italic: bool | None = None,
     underline: bool | None = None,
 ):
-    """Append a run in Times New Roman to `paragraph` and return it."""
-    run = paragraph.add_run(text)
+    """Append a run in Times New Roman to `paragraph` and return it.
+
+    The text goes through core.text.printable: Word cannot hold control characters, and a name
+    stored before the entry rule must not stop a document from being made.
+    """
+    run = paragraph.add_run(printable(text))
     _set_run_font(run, size, bold, italic)
     if underline is not None:
         run.font.underline = underline

@@ -25,10 +25,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from django.conf import settings
 from docxtpl import DocxTemplate
 
 from smartvillage.core.errors import DomainError
+from smartvillage.core.text import printable
 
 SHIPPED_DIR = Path(__file__).parent / "docx_templates"
 TEMPLATE_NAMES = ("mau01.docx", "criteria.docx", "commune.docx", "plan.docx")
@@ -83,8 +85,11 @@ def render_docx(
     fixed_time = fixed_time or _EPOCH
     path = template_path(name)
     template = DocxTemplate(str(path))
+    # Every printed value passes core.text.printable before it is escaped: a control character
+    # stored before the entry rule would make the XML invalid (Word refuses, LibreOffice fails).
+    environment = jinja2.Environment(autoescape=True, finalize=printable)
     try:
-        template.render(context, autoescape=True)
+        template.render(context, jinja_env=environment, autoescape=True)
     except Exception as exc:  # a replaced template with a broken Jinja tag
         raise DomainError(f"Mẫu văn bản “{path}” không hợp lệ: {exc}", "template_error") from exc
     props = template.docx.core_properties

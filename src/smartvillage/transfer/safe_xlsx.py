@@ -3,7 +3,9 @@
 openpyxl stores any string that starts with "=" as a formula. A resident's name such as
 "=HYPERLINK(…)" must stay text: every cell written through here that starts with =, +, -, @ (or a
 tab/carriage return, which some spreadsheet programs strip first) is forced to the string type and
-gets Excel's quote prefix, so it is shown and re-saved as text, never evaluated.
+gets Excel's quote prefix, so it is shown and re-saved as text, never evaluated. Characters XML
+cannot hold (control characters) are removed (core.text.printable): openpyxl would refuse the
+whole workbook for one of them, and old data must never break an export.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
+
+from smartvillage.core.text import printable
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -24,6 +28,7 @@ def is_dangerous(value: Any) -> bool:
 def set_cell(ws: Worksheet, row: int, column: int, value: Any, **style: Any) -> Cell:
     """Write one value (text stays text) and apply openpyxl style attributes (font=, alignment=…)."""
     cell = ws.cell(row=row, column=column)
+    value = printable(value)
     cell.value = value
     if is_dangerous(value):
         cell.data_type = "s"
