@@ -62,36 +62,86 @@ class NarrativeForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+VERDICT_PASS, VERDICT_FAIL = "pass", "fail"
+# Criteria that neither pass nor block (decision 007, or not applicable): no verdict to give.
+NOT_JUDGED = ("not_applicable", "monitor")
+
+
 class AppraisalForm(forms.Form):
-    """One agreed/disagreed choice and a comment per criterion of the submitted version."""
+    """The appraiser's conclusion, "Đạt" or "Chưa đạt", on each criterion of the frozen version.
+
+    Nothing is chosen in advance: she decides criterion by criterion, or asks for "Thống nhất tất
+    cả" (the page then offers the list with the frozen results chosen, still to be recorded). A
+    conclusion that differs from the frozen result needs a reason: that is what allows a
+    recognition of a criterion the village's data did not show as passed.
+    """
 
     comment = forms.CharField(
         label=_("Ý kiến chung"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, codes: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, criteria: list[dict[str, Any]], agree_all: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.codes = codes
-        for code in codes:
-            self.fields[f"agreed_{code}"] = forms.ChoiceField(
-                label=_("Tiêu chí %s") % code,
-                choices=[("1", _("Thống nhất")), ("0", _("Không thống nhất"))],
+        self.criteria = criteria
+        self.codes = [c["code"] for c in criteria]
+        self.frozen = {c["code"]: c["status"] for c in criteria}
+        for c in criteria:
+            code = c["code"]
+            if c["status"] in NOT_JUDGED:
+                continue
+            frozen = VERDICT_PASS if c["status"] == "pass" else VERDICT_FAIL
+            self.fields[f"verdict_{code}"] = forms.ChoiceField(
+                label=_("Kết luận tiêu chí %s") % code,
+                choices=[(VERDICT_PASS, _("Đạt")), (VERDICT_FAIL, _("Chưa đạt"))],
                 widget=forms.RadioSelect,
-                initial="1",
+                initial=frozen if agree_all else None,
+                error_messages={"required": _("Chọn “Đạt” hoặc “Chưa đạt”.")},
             )
             self.fields[f"comment_{code}"] = forms.CharField(
-                label=_("Ý kiến"), required=False, max_length=1000
+                label=_("Lý do"), required=False, max_length=1000
             )
 
-    def verdicts(self) -> dict[str, tuple[bool, str]]:
-        data = self.cleaned_data
-        return {
-            code: (data[f"agreed_{code}"] == "1", data.get(f"comment_{code}", ""))
-            for code in self.codes
-        }
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for code in self.codes:
+            verdict = data.get(f"verdict_{code}")
+            if verdict is None:
+                continue
+            differs = (verdict == VERDICT_PASS) != (self.frozen[code] == "pass")
+            if differs and not (data.get(f"comment_{code}") or "").strip():
+                self.add_error(
+                    f"comment_{code}",
+                    _("Kết luận khác kết quả đã chốt: cần ghi lý do."),
+                )
+        return data
 
-    def rows(self) -> list[tuple[str, Any, Any]]:
-        return [(code, self[f"agreed_{code}"], self[f"comment_{code}"]) for code in self.codes]
+    def verdicts(self) -> dict[str, tuple[bool, str]]:
+        """{code: (agreed with the frozen result, reason)} for services.do_appraise."""
+        data = self.cleaned_data
+        out = {}
+        for code in self.codes:
+            if self.frozen[code] in NOT_JUDGED:
+                out[code] = (True, "")
+                continue
+            passed = data[f"verdict_{code}"] == VERDICT_PASS
+            out[code] = (passed == (self.frozen[code] == "pass"), data.get(f"comment_{code}", ""))
+        return out
+
+    def rows(self) -> list[dict[str, Any]]:
+        out = []
+        for c in self.criteria:
+            code = c["code"]
+            judged = c["status"] not in NOT_JUDGED
+            out.append(
+                {
+                    "criterion": c,
+                    "verdict": self[f"verdict_{code}"] if judged else None,
+                    "comment": self[f"comment_{code}"] if judged else None,
+                }
+            )
+        return out
 
 
 class RecogniseForm(forms.Form):

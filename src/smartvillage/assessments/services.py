@@ -446,7 +446,16 @@ def do_appraise(
     disagreed = [code for code in codes if not verdicts[code][0]]
     summary = comment.strip()
     if disagreed:
-        summary = f"{summary}\nKhông thống nhất: {', '.join(disagreed)}".strip()
+        statuses = {c["code"]: c["status"] for c in version.snapshot["data"]["result"]["criteria"]}
+        to_pass = [code for code in disagreed if statuses.get(code) != "pass"]
+        to_fail = [code for code in disagreed if statuses.get(code) == "pass"]
+        if to_pass:
+            summary = (
+                f"{summary}\nKết quả chốt chưa đạt, thẩm định kết luận đạt: {', '.join(to_pass)}"
+            )
+        if to_fail:
+            summary = f"{summary}\nThẩm định kết luận chưa đạt: {', '.join(to_fail)}"
+        summary = summary.strip()
     _step(user, locked, StepAction.APPRAISE, from_state, summary, at=now)
     return locked
 
@@ -464,15 +473,29 @@ def do_recognise(
     if not (decision_number or "").strip() or decision_date is None:
         raise DomainError("Cần nhập số và ngày của quyết định công nhận.", "decision_required")
     version = _current_version(locked)
-    disagreed = list(
-        version.appraisals.filter(agreed=False).values_list("criterion_code", flat=True)
-    )
-    if disagreed:
+    verdicts = appraisal_verdicts(version)
+    unappraised = [v.code for v in verdicts if v.counts and v.passed is None]
+    if unappraised:
         raise DomainError(
-            f"Không công nhận được: còn tiêu chí không thống nhất khi thẩm định ({', '.join(disagreed)}); "
-            "hãy trả lại hồ sơ.",
+            f"Không công nhận được: chưa có kết luận thẩm định cho tiêu chí {', '.join(unappraised)}.",
+            "not_appraised",
+        )
+    failing = [v for v in verdicts if v.counts and not v.passed]
+    if failing:
+        frozen_failing = [v.code for v in failing if not v.frozen_passed]
+        if frozen_failing:
+            raise DomainError(
+                "Không công nhận được: kết quả đã chốt chưa đạt tiêu chí "
+                f"{', '.join(frozen_failing)}. Chỉ công nhận khi thẩm định kết luận từng tiêu chí "
+                "này “đạt” và ghi lý do; nếu không, hãy trả lại hồ sơ.",
+                "frozen_result_fails",
+            )
+        raise DomainError(
+            "Không công nhận được: thẩm định kết luận chưa đạt tiêu chí "
+            f"{', '.join(v.code for v in failing)}; hãy trả lại hồ sơ.",
             "not_all_agreed",
         )
+    overrides = [v for v in verdicts if v.counts and not v.frozen_passed]
     if decision_date < version.submitted_at.date():
         raise DomainError(
             "Ngày quyết định công nhận không được trước ngày nộp hồ sơ.", "decision_date"
@@ -484,8 +507,57 @@ def do_recognise(
     locked.save()
     AssessmentVersion.objects.filter(pk=version.pk).update(outcome=State.RECOGNISED)
     note = f"Quyết định số {locked.recognition_number} ngày {decision_date:%d/%m/%Y}"
+    if overrides:
+        # The record says on what grounds a frozen "chưa đạt" was recognised.
+        reasons = "; ".join(f"{v.code} – {v.comment}" for v in overrides)
+        note = f"{note}. Tiêu chí kết quả chốt chưa đạt, thẩm định kết luận đạt: {reasons}"
     _step(user, locked, StepAction.RECOGNISE, from_state, f"{note}. {comment.strip()}".strip())
     return locked
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The appraisal of one criterion of a frozen version, as the recognition rule reads it."""
+
+    code: str
+    title: str
+    frozen_status: str
+    agreed: bool | None  # None: not appraised yet
+    comment: str
+
+    @property
+    def counts(self) -> bool:
+        """Not applicable and "no pass level" criteria neither pass nor block (decision 007)."""
+        return self.frozen_status not in ("not_applicable", "monitor")
+
+    @property
+    def frozen_passed(self) -> bool:
+        return self.frozen_status == "pass"
+
+    @property
+    def passed(self) -> bool | None:
+        """The appraiser's conclusion: the frozen result if she agreed, its opposite if not."""
+        if self.agreed is None:
+            return None
+        return self.frozen_passed if self.agreed else not self.frozen_passed
+
+
+def appraisal_verdicts(version: AssessmentVersion) -> list[Verdict]:
+    """Each criterion of the frozen result with the appraiser's verdict on it (if any)."""
+    appraisals = {a.criterion_code: a for a in version.appraisals.all()}
+    out = []
+    for c in version.snapshot["data"]["result"]["criteria"]:
+        a = appraisals.get(c["code"])
+        out.append(
+            Verdict(
+                code=c["code"],
+                title=c.get("title", ""),
+                frozen_status=c["status"],
+                agreed=a.agreed if a is not None else None,
+                comment=a.comment if a is not None else "",
+            )
+        )
+    return out
 
 
 # ---- reading ----------------------------------------------------------------------------------------

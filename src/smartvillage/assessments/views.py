@@ -158,10 +158,44 @@ def assessment_list(request: HttpRequest, unit_pk: int) -> HttpResponse:
         {
             "unit": unit,
             "assessments": assessments,
+            "below": assessments_below(unit),
             "form": form,
             "report_options": report_options(unit),
             "today": timezone.localdate(),
         },
+    )
+
+
+BELOW_SHOWN = 200
+
+
+def assessments_below(unit: AdminUnit) -> list[Assessment]:
+    """Dossiers of the units under `unit` (its whole area, both schemes), most urgent first:
+    a commune or province page lists its villages' submitted and confirmed dossiers instead of
+    saying it has none."""
+    from django.db.models import Case, IntegerField, Q, Value, When
+
+    from smartvillage.units.models import area_paths
+
+    if unit.level == Level.VILLAGE:
+        return []
+    condition = Q()
+    for root in area_paths([unit])[unit.pk]:
+        condition |= Q(unit__path__startswith=root)
+    urgency = Case(
+        When(state="submitted", then=Value(0)),
+        When(state="confirmed", then=Value(1)),
+        When(state="appraised", then=Value(2)),
+        When(state="returned", then=Value(3)),
+        default=Value(4),
+        output_field=IntegerField(),
+    )
+    return list(
+        Assessment.objects.filter(condition)
+        .exclude(unit=unit)
+        .select_related("unit__parent")
+        .annotate(urgency=urgency)
+        .order_by("urgency", "unit__path", "-at")[:BELOW_SHOWN]
     )
 
 
@@ -232,12 +266,21 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             note="Xem danh sách hộ/người đã chốt trong hồ sơ đánh giá",
         )
     allowed = services.allowed_steps(user, assessment)
+    verdicts = services.appraisal_verdicts(shown) if shown is not None else []
+    by_code = {v.code: v for v in verdicts}
+    rows = _rows(criteria, appraisals)
+    for row in rows:
+        row["verdict"] = by_code.get(row["code"])
+    overrides = [v for v in verdicts if v.counts and not v.frozen_passed and v.passed]
+    blockers = [v for v in verdicts if v.counts and not v.passed]
     context = {
         "assessment": assessment,
         "unit": assessment.unit,
         "versions": versions,
         "shown": shown,
-        "rows": _rows(criteria, appraisals),
+        "rows": rows,
+        "overrides": overrides,
+        "recognition_blockers": blockers if StepAction.RECOGNISE in allowed else [],
         "passed": passed,
         "error": error,
         "changed": changed,
@@ -246,7 +289,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "buttons": [(step, STEP_BUTTONS[step]) for step in allowed if step in STEP_BUTTONS],
         "may_appraise": StepAction.APPRAISE in allowed,
         "may_recognise": StepAction.RECOGNISE in allowed,
-        "appraisal_form": AppraisalForm(codes=[c["code"] for c in criteria])
+        "appraisal_form": AppraisalForm(
+            criteria=_rows(criteria, {}), agree_all=request.GET.get("agree_all") == "1"
+        )
         if StepAction.APPRAISE in allowed
         else None,
         "recognise_form": RecogniseForm() if StepAction.RECOGNISE in allowed else None,
@@ -303,14 +348,22 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 if assessment.current_version
                 else None
             )
-            codes = (
-                [c["code"] for c in version.snapshot["data"]["result"]["criteria"]]
-                if version
-                else []
-            )
-            form = AppraisalForm(request.POST, codes=codes)
+            criteria = version.snapshot["data"]["result"]["criteria"] if version else []
+            form = AppraisalForm(request.POST, criteria=criteria)
             if not form.is_valid():
-                raise DomainError(_("Ý kiến thẩm định chưa hợp lệ."), "bad_form")
+                missing = [
+                    code
+                    for code in form.codes
+                    if f"verdict_{code}" in form.errors or f"comment_{code}" in form.errors
+                ]
+                raise DomainError(
+                    _(
+                        "Kết quả thẩm định chưa ghi được: tiêu chí %(codes)s chưa có kết luận, "
+                        "hoặc kết luận khác kết quả đã chốt mà chưa ghi lý do."
+                    )
+                    % {"codes": ", ".join(missing)},
+                    "bad_form",
+                )
             services.do_appraise(
                 request.user, assessment, form.verdicts(), form.cleaned_data.get("comment", "")
             )

@@ -81,16 +81,19 @@ def test_appraisal_and_recognition_through_pages(world, village_data, client):
     client.login(username="erin", password=PASSWORD)
     page = client.get(reverse("assessments:detail", args=[a.pk])).content.decode()
     assert "Thẩm định từng tiêu chí" in page
-    codes = ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"]
-    data = {f"agreed_{c}": "1" for c in codes} | {
-        "agreed_1.7": "0",
-        "comment_1.7": "Chưa có mô hình",
+    frozen = {
+        c["code"]: c["status"] for c in a.versions.get().snapshot["data"]["result"]["criteria"]
+    }
+    assert frozen["1.7"] == "fail"
+    data = {f"verdict_{c}": "pass" if st == "pass" else "fail" for c, st in frozen.items()} | {
+        "verdict_1.7": "pass",
+        "comment_1.7": "Đã có mô hình, kiểm tra thực tế",
     }
     client.post(reverse("assessments:step", args=[a.pk, "appraise"]), data)
     a.refresh_from_db()
     assert a.state == State.APPRAISED
     page = client.get(reverse("assessments:detail", args=[a.pk])).content.decode()
-    assert "Chưa có mô hình" in page and "Không thống nhất" in page
+    assert "Đã có mô hình, kiểm tra thực tế" in page and "Không thống nhất" in page
 
 
 def test_commune_officer_completes_report_through_the_page(world, village_data, client):

@@ -39,6 +39,17 @@ def _all_agreed(assessment):
     return {c["code"]: (True, "") for c in version.snapshot["data"]["result"]["criteria"]}
 
 
+def _all_passed_with_reasons(assessment):
+    """The appraiser concludes "đạt" on every criterion, with a reason where the data fails."""
+    version = assessment.versions.get(number=assessment.current_version)
+    return {
+        c["code"]: (True, "")
+        if c["status"] in ("pass", "not_applicable", "monitor")
+        else (False, f"Kiểm tra thực tế: tiêu chí {c['code']} đạt")
+        for c in version.snapshot["data"]["result"]["criteria"]
+    }
+
+
 def _to(world, state):
     a = services.do_create(world.alice, world.village1, PHUTHO, AT)
     if state == State.DRAFT:
@@ -63,7 +74,7 @@ def test_full_village_flow_and_history(world, village_data):
     a.refresh_from_db()
     assert a.state == State.SUBMITTED and version.number == 1 and len(version.content_hash) == 64
     services.do_confirm(world.dave, a, "Đã kiểm tra danh sách")
-    services.do_appraise(world.erin, a, _all_agreed(a), "Hồ sơ đầy đủ")
+    services.do_appraise(world.erin, a, _all_passed_with_reasons(a), "Hồ sơ đầy đủ")
     with pytest.raises(DomainError, match="trước ngày nộp"):
         services.do_recognise(world.erin, a, "123/QĐ-UBND", dt.date(2024, 1, 1))
     a = services.do_recognise(world.erin, a, "123/QĐ-UBND", timezone.localdate())
@@ -73,6 +84,8 @@ def test_full_village_flow_and_history(world, village_data):
     assert [s.actor_name for s in steps] == ["alice", "alice", "dave", "erin", "erin"]
     assert steps[1].comment == "Đề nghị xã xác nhận" and steps[2].to_state == State.CONFIRMED
     assert "123/QĐ-UBND" in steps[-1].comment
+    # The frozen result failed some criteria: the record says why they were recognised.
+    assert "thẩm định kết luận đạt" in steps[-1].comment and "Kiểm tra thực tế" in steps[-1].comment
     assert AssessmentVersion.objects.get(assessment=a).outcome == State.RECOGNISED
 
 
@@ -222,7 +235,7 @@ def test_appraisal_disagreement_needs_comment_and_blocks_recognition(world, vill
         CriterionAppraisal.objects.get(criterion_code="1.6").comment
         == "Chưa có quyết định thành lập tổ"
     )
-    with pytest.raises(DomainError, match="không thống nhất"):
+    with pytest.raises(DomainError, match="kết quả đã chốt chưa đạt"):
         services.do_recognise(world.erin, a, "9/QĐ", timezone.localdate())
     with pytest.raises(DomainError, match="số và ngày"):
         services.do_recognise(world.erin, a, "", None)
