@@ -32,6 +32,8 @@ class Fact:
     label_vi: str
     label_en: str
     headers: tuple[str, ...] = field(default_factory=tuple)
+    # (field of the same record, condition): the fact is true when the condition holds there.
+    derived_from: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
     def lookup(self) -> str:
@@ -80,9 +82,28 @@ def _parse(path: Path) -> list[Fact]:
                 label_vi=raw["label_vi"],
                 label_en=raw.get("label_en") or raw["label_vi"],
                 headers=tuple(raw.get("headers") or ()),
+                derived_from=_derivations(raw.get("derived_from"), where),
             )
         )
     return facts
+
+
+DERIVATION_CONDITIONS = ("present",)
+
+
+def _derivations(raw: object, where: str) -> tuple[tuple[str, str], ...]:
+    out = []
+    for item in raw or ():
+        if not isinstance(item, dict) or not item.get("field"):
+            raise DomainError(f"{where}: derived_from cần “field”", "bad_facts_file")
+        when = item.get("when", "present")
+        if when not in DERIVATION_CONDITIONS:
+            raise DomainError(
+                f"{where}: derived_from.when phải là một trong {DERIVATION_CONDITIONS}",
+                "bad_facts_file",
+            )
+        out.append((str(item["field"]), when))
+    return tuple(out)
 
 
 @functools.cache
@@ -119,3 +140,31 @@ def facts_for(level: str) -> list[Fact]:
 
 def column_facts(level: str) -> list[Fact]:
     return [f for f in facts_for(level) if f.storage == "column"]
+
+
+def derived_from(key: str) -> tuple[tuple[str, str], ...]:
+    """The fields a fact is derived from ((field, condition), …); empty for a plain fact."""
+    fact = catalogue().get(key)
+    return fact.derived_from if fact is not None else ()
+
+
+def _holds(value: object, when: str) -> bool:
+    if when == "present":
+        return value not in (None, "", False)
+    return False
+
+
+def derive(level: str, values: dict[str, object]) -> dict[str, bool]:
+    """The facts of `level` that `values` (a record's fields) make true by the catalogue's rules.
+
+    A household with a digital address code has a digital address and was notified of it. Only
+    facts that come out true are returned: a derivation adds to what the record says (OR), it
+    never clears a fact the record states.
+    """
+    out: dict[str, bool] = {}
+    for fact in facts_for(level):
+        for source, when in fact.derived_from:
+            if source in values and _holds(values[source], when):
+                out[fact.key] = True
+                break
+    return out

@@ -7,8 +7,13 @@ then, for ODK/Kobo exports, the last part of a group path ("household/household_
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
 
 from smartvillage.registry.facts import Fact, catalogue, fold
 
@@ -125,6 +130,14 @@ CORE: dict[str, tuple[Field, tuple[str, ...]]] = {
         Field("birth_female", "person", DATE, "Năm sinh (Nữ)"),
         ("nữ", "năm sinh nữ", "ngày sinh nữ"),
     ),
+    "sex_male": (
+        Field("sex_male", "person", BOOL, "Giới tính: Nam"),
+        ("giới tính nam", "gt nam", "nam giới", "giới tính (nam)"),
+    ),
+    "sex_female": (
+        Field("sex_female", "person", BOOL, "Giới tính: Nữ"),
+        ("giới tính nữ", "gt nữ", "nữ giới", "giới tính (nữ)"),
+    ),
     "sex": (
         Field("sex", "person", SEX, "Giới tính"),
         ("giới tính", "gt", "phái", "nam/nữ", "nam nữ", "sex", "gender"),
@@ -231,6 +244,9 @@ IGNORED = {
         "review state",
         "device id",
         "form version",
+        # the error column of a rejected-rows file written by a partial import
+        "lỗi",
+        "loi",
     )
 }
 
@@ -320,3 +336,154 @@ def is_ignored(header: str) -> bool:
         return True
     found = _GEOPOINT.match(header.strip())
     return bool(found and found.group(2).lower() in ("altitude", "precision"))
+
+
+# ---- the fuzzy header matcher ------------------------------------------------------------------
+
+_ABBREVIATIONS_FILE = Path(__file__).parent / "data" / "abbreviations.yaml"
+_WORD = re.compile(r"[a-z0-9]+")
+# Scores (0-100): at or above HIGH with a clear lead the column is mapped; at or above MEDIUM it
+# is proposed for confirmation; below, it is asked about when it may hold a field that matters.
+HIGH, MEDIUM, LOW = 90.0, 78.0, 50.0
+LEAD = 6.0  # points the best field must lead the next one by to be taken without asking
+
+
+@functools.cache
+def _abbreviation_table() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
+    data = yaml.safe_load(_ABBREVIATIONS_FILE.read_text(encoding="utf-8")) or {}
+    table: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for short, long in (data.get("abbreviations") or {}).items():
+        table[tuple(_WORD.findall(fold(str(short))))] = tuple(_WORD.findall(fold(str(long))))
+    for word in data.get("stopwords") or ():
+        key = tuple(_WORD.findall(fold(str(word))))
+        if key:
+            table.setdefault(key, ())
+    return table, max((len(k) for k in table), default=1)
+
+
+def normalise(header: str) -> str:
+    """Folded words of a header with abbreviations expanded and filler words dropped.
+
+    "Có TK thanh toán?" -> "tai khoan thanh toan"; "NTNS" -> "ngay thang nam sinh". The longest
+    run of words listed in the abbreviations file wins ("tk tt dt" before "tk").
+    """
+    table, longest = _abbreviation_table()
+    words = _WORD.findall(fold(header.replace("\n", " ")))
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 0, -1):
+            key = tuple(words[i : i + size])
+            if key in table:
+                out.extend(table[key])
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    field: Field
+    score: float  # 0-100 (a fraction more for a group header's exact reading)
+    exact: bool = False
+
+    def shown(self) -> int:
+        return min(100, round(self.score))
+
+
+class Matcher:
+    """Scores a header against every field's label and synonyms (rapidfuzz), abbreviations expanded.
+
+    A score mixes token-set similarity (a header that contains a synonym's words: "Hộ có Internet
+    cáp quang" ~ "internet cáp quang") with token-sort similarity (which penalises extra words, so
+    the synonym closest in length wins over a shorter one it contains).
+    """
+
+    def __init__(self) -> None:
+        names: dict[str, Field] = {}
+        ambiguous: set[str] = set()
+
+        def add(text: str, field: Field, override: bool = False) -> None:
+            form = normalise(text)
+            if not form:
+                return
+            if form in names and names[form].key != field.key and not override:
+                ambiguous.add(form)
+                return
+            names[form] = field
+
+        for fact in catalogue().values():
+            field = _fact_field(fact)
+            for name in (fact.key.replace("_", " "), fact.label_vi, *fact.headers):
+                add(name, field)
+        for field, synonyms in CORE.values():
+            for name in (field.label, *synonyms):
+                # Core synonyms win over fact headers ("mã địa chỉ số" is the code here; the
+                # importer switches it to the yes/no fact when the column holds x/blank).
+                add(name, field, override=True)
+                ambiguous.discard(normalise(name))
+        self.exact = {form: field for form, field in names.items() if form not in ambiguous}
+        self.choices = list(names)
+        self.fields = [names[form] for form in self.choices]
+
+    def rank(self, header: str, context: str = "", limit: int = 3) -> list[Candidate]:
+        """The best fields for a header (best first, one entry per field).
+
+        Scores may exceed 100 by a fraction (a group header's exact reading wins over the
+        sub-header's alone); `Candidate.score` is for ordering, `shown()` for people.
+        """
+        best: dict[str, Candidate] = {}
+        name = normalise(header)
+        if context:
+            # A header under a group header is read with its group first ("Giới tính / Nam").
+            self._score(best, normalise(f"{context} {header}"), bonus=0.5)
+        self._score(best, name)
+        parts = [p for p in (normalise(part) for part in re.split(r"[/;,]", header)) if p]
+        if len(parts) > 1:
+            # "CCCD/CMND", "Số ĐT/Zalo": alternatives that name one field count as that field.
+            per_part = [self._best(part) for part in parts]
+            keys = {c.field.key for c in per_part if c is not None}
+            if len(keys) == 1 and all(c is not None for c in per_part):
+                top = max(per_part, key=lambda c: c.score)
+                self._keep(best, Candidate(top.field, top.score - 0.1, top.exact))
+        ranked = sorted(best.values(), key=lambda c: (-c.score, c.field.key))
+        return ranked[:limit]
+
+    def _best(self, form: str) -> Candidate | None:
+        found: dict[str, Candidate] = {}
+        self._score(found, form)
+        return max(found.values(), key=lambda c: c.score, default=None)
+
+    def _score(self, best: dict[str, Candidate], form: str, bonus: float = 0.0) -> None:
+        if not form:
+            return
+        exact = self.exact.get(form)
+        if exact is not None:
+            self._keep(best, Candidate(exact, 100.0 + bonus, exact=True))
+        words = form.split()
+        for _choice, set_score, index in process.extract(
+            form, self.choices, scorer=fuzz.token_set_ratio, limit=None, score_cutoff=LOW
+        ):
+            choice = self.choices[index]
+            sort_score = fuzz.token_sort_ratio(form, choice)
+            # Words of the synonym missing from the header weigh: "số điện thoại" shares two
+            # words with "điện thoại thông minh" and is not it.
+            wanted = choice.split()
+            found = sum(1 for w in wanted if any(fuzz.ratio(w, h) >= 85 for h in words))
+            coverage = found / len(wanted)
+            score = min(99.0, (0.6 * set_score + 0.4 * sort_score) * coverage**0.5) + bonus
+            if score >= LOW:
+                self._keep(best, Candidate(self.fields[index], score))
+
+    @staticmethod
+    def _keep(best: dict[str, Candidate], candidate: Candidate) -> None:
+        old = best.get(candidate.field.key)
+        if old is None or candidate.score > old.score:
+            best[candidate.field.key] = candidate
+
+
+def matcher() -> Matcher:
+    return Matcher()

@@ -1,8 +1,22 @@
-"""Find the header row(s) of a sheet and what each column holds (the sheet's layout)."""
+"""Find the header of a sheet and what each column holds (the sheet's layout).
+
+The header is a band of 1 to 3 rows: the row that names the most known fields, with the rows of
+group headers above it (a cell merged across several columns, "Chỉ tiêu chuyển đổi số") and the
+sub-headers below (under a group: "Năm sinh" over "Nam" | "Nữ"). A merged group cell is context;
+the lowest distinct text names the column ("Giới tính / Nam" is the sex mark, "Năm sinh / Nam" a
+man's birth year).
+
+Each column is scored against every field (headers.Matcher) and checked against what it holds
+(dates, Nam/Nữ, x/blank, codes). High confidence: mapped. Medium: proposed, to be confirmed.
+Low: unmapped; but a column that may hold a core field or a fact a criterion of the village's
+province counts is never dropped quietly: it becomes a question (the import cannot be applied
+until it is answered by a mapping or a skip).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.utils import column_index_from_string
@@ -11,129 +25,368 @@ from smartvillage.registry.facts import catalogue, fold
 from smartvillage.transfer import headers as H
 from smartvillage.transfer import values as V
 from smartvillage.transfer.importing.mapping import _Mapping, _split_mapping
+from smartvillage.transfer.importing.parse import _signature_cell, _total_cell
 from smartvillage.transfer.importing.report import Column, SheetLayout
 from smartvillage.transfer.reader import Sheet, column_letter
 
 MAX_HEADER_SCAN = 30
+MAX_HEADER_ROWS = 3
+SNIFF_ROWS = 200
+FIT = 0.7  # share of a column's values that must fit a field's kind
+# Fields a village list is about: never dropped without asking.
+CORE_KEYS = frozenset(
+    {
+        "full_name",
+        "head_name",
+        "birth_date",
+        "birth_male",
+        "birth_female",
+        "sex",
+        "sex_male",
+        "sex_female",
+        "relationship",
+        "household_code",
+    }
+)
+_NAME_KEYS = frozenset({"full_name", "head_name", "household_code"})
+_NUMBERING = re.compile(r"^\(?\d{1,3}\)?$|^\(?[a-z]\)?$")
+# A digital address code: 8-16 letters and digits without spaces, with at least one digit.
+_CODE = re.compile(r"^(?=[^\s]*\d)[A-Za-z0-9][A-Za-z0-9.\-_/]{7,15}$")
+_SEX_WORDS = {"nam", "nu", "m", "f", "male", "female", "trai", "gai"}
+_ADDRESS_KEYS = {"address", "digital_address", "digital_address_notified", "digital_address_code"}
+
+
+@dataclass
+class LayoutContext:
+    """What layout detection needs, built once per preview."""
+
+    mapping: _Mapping
+    fields: dict[str, H.Field]
+    important: frozenset[str] = CORE_KEYS
+    table: dict[str, H.Field] = field(default_factory=H.lookup_table)
+    matcher: H.Matcher = field(default_factory=H.Matcher)
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    def quick(self, text: str) -> H.Field | str | None:
+        """A header cell's field when it is sure enough to find the header row (cached)."""
+        hit = self._cache.get(text, 0)
+        if hit != 0:
+            return hit
+        result: H.Field | str | None = None
+        for form in H.variants(text):
+            if form in self.mapping.header_keys:
+                key = self.mapping.header_keys[form]
+                result = self.fields[key] if key else "ignore"
+                break
+        else:
+            found = H.match(text, self.table)
+            if found is not None:
+                result = found
+            elif H.is_ignored(text):
+                result = "ignore"
+            elif len(text) <= 80 and any(ch.isalpha() for ch in text):
+                ranked = self.matcher.rank(text, limit=2)
+                if ranked and ranked[0].score >= H.MEDIUM:
+                    result = ranked[0].field
+        self._cache[text] = result
+        return result
 
 
 def _cell_text(value: object) -> str:
     return V.text(value)
 
 
-def _resolve(
-    header: str, table: dict[str, H.Field], mapping: dict[str, str], fields: dict[str, H.Field]
-) -> H.Field | None | str:
-    """The field of a header; "ignore" for a column the user chose to ignore; None when unknown."""
-    for form in H.variants(header):
-        if form in mapping:
-            return fields[mapping[form]] if mapping[form] else "ignore"
-    found = H.match(header, table)
-    if found is not None:
-        return found
-    if H.is_ignored(header):
-        return "ignore"
-    return None
-
-
-def _header_candidate(
-    row: list[object], below: list[object] | None, table: dict, mapping: dict, fields: dict
-) -> tuple[int, list[tuple[int, str, Any]]]:
-    resolved: list[tuple[int, str, Any]] = []
-    for index, value in enumerate(row):
-        header = _cell_text(value)
-        sub = _cell_text(below[index]) if below is not None and index < len(below) else ""
-        if below is not None and sub:
-            found = _resolve(sub, table, mapping, fields)
-            if found is not None:
-                resolved.append((index, sub, found))
-                continue
-        if header:
-            resolved.append((index, header, _resolve(header, table, mapping, fields)))
-    keys = {r[2].key for r in resolved if isinstance(r[2], H.Field)}
-    score = len(keys)
-    if not keys & {"full_name", "head_name", "household_code"}:
-        score = 0
-    return score, resolved
+def _row_score(values: list[object], ctx: LayoutContext) -> int:
+    """How many known fields a row names (0 unless one is a name or a household code)."""
+    keys = set()
+    for value in values:
+        if isinstance(value, str):
+            found = ctx.quick(_cell_text(value))
+            if isinstance(found, H.Field):
+                keys.add(found.key)
+    if not keys & _NAME_KEYS:
+        return 0
+    return len(keys)
 
 
 def header_score(
-    rows: list[tuple[int, list[object]]], table: dict, mapping: dict, fields: dict
+    rows: list[tuple[int, list[object]]],
+    table: dict | None = None,
+    mapping: dict | None = None,
+    fields: dict | None = None,
+    ctx: LayoutContext | None = None,
 ) -> int:
     """How well the best header candidate among the first rows names known fields (CSV delimiter)."""
-    best = 0
-    for _number, values in rows[:MAX_HEADER_SCAN]:
-        best = max(best, _header_candidate(values, None, table, mapping, fields)[0])
-    return best
-
-
-def _could_be_subheader(
-    top: list[object], below: list[object], resolved: list[tuple[int, str, Any]]
-) -> bool:
-    """May `below` be the second line of a two-row header under `top`?
-
-    Under a header that names a field on its own, the second line is blank or repeats it (a cell
-    merged down); only under a group header (the same text merged across several columns, e.g.
-    "Ngày sinh" over "Nam" | "Nữ") may it hold other names. A data row fails this test.
-    """
-    texts = [_cell_text(v) for v in top]
-    for index, _header, found in resolved:
-        if not isinstance(found, H.Field):
-            continue
-        sub = _cell_text(below[index]) if index < len(below) else ""
-        if not sub or sub == texts[index]:
-            continue
-        grouped = (index > 0 and texts[index - 1] == texts[index]) or (
-            index + 1 < len(texts) and texts[index + 1] == texts[index]
-        )
-        if not grouped:
-            return False
-    return True
+    if ctx is None:
+        ctx = LayoutContext(_split_mapping(mapping), fields or H.all_fields())
+    return max((_row_score(values, ctx) for _n, values in rows[:MAX_HEADER_SCAN]), default=0)
 
 
 @dataclass
 class _HeaderFound:
-    index: int  # position of the header row in sheet.rows
-    two_rows: bool
-    resolved: list[tuple[int, str, Any]]
+    index: int  # position of the header band's first row in sheet.rows
+    end: int  # position of the first data row
+    band: list[int]  # positions of the rows that hold header text
 
 
-def _find_header(sheet: Sheet, table: dict, mapping: _Mapping, fields: dict) -> _HeaderFound | None:
-    """The sheet's header row (by header texts and the user's header mappings), or None."""
-    best: tuple[int, int, bool, list] | None = None
+def _texts(values: list[object]) -> list[str]:
+    return [_cell_text(v) for v in values]
+
+
+def _is_numbering(values: list[object]) -> bool:
+    texts = [t for t in _texts(values) if t]
+    return bool(texts) and all(len(t) <= 5 and _NUMBERING.match(fold(t)) for t in texts)
+
+
+def _looks_like_data(text: str) -> bool:
+    if not text:
+        return False
+    if V.looks_bool(text) and fold(text) not in ("", "-"):
+        return True
+    try:
+        V.parse_date(text)
+        return True
+    except ValueError:
+        pass
+    return bool(re.fullmatch(r"[\d.,/ \-]+", text))
+
+
+def _grouped(texts: list[str], j: int) -> bool:
+    return bool(texts[j]) and (
+        (j > 0 and texts[j - 1] == texts[j]) or (j + 1 < len(texts) and texts[j + 1] == texts[j])
+    )
+
+
+def _is_title(texts: list[str], width: int) -> bool:
+    """A title merged across (or written in the first cell of) the whole table."""
+    filled = [t for t in texts if t]
+    distinct = set(filled)
+    if len(distinct) != 1:
+        return False
+    return len(filled) >= max(2, int(0.6 * width)) or (len(filled) == 1 and width > 3)
+
+
+def _can_be_above(upper: list[object], lower: list[object], width: int) -> bool:
+    """May `upper` be a group-header row over the header row `lower`?"""
+    top, below = _texts(upper), _texts(lower)
+    if _is_title(top, width) or not any(top):
+        return False
+    for j, text in enumerate(top):
+        if not text:
+            continue
+        if _looks_like_data(text):
+            return False
+        under = below[j] if j < len(below) else ""
+        if text != under and not _grouped(top, j) and under:
+            return False
+    return True
+
+
+def _can_be_below(upper: list[object], lower: list[object]) -> bool:
+    """May `lower` be a sub-header row under `upper`? (A data row is not: its cells are data.)"""
+    top, below = _texts(upper), _texts(lower)
+    if not any(below):
+        return False
+    for j, text in enumerate(below):
+        if not text:
+            continue
+        if _looks_like_data(text):
+            return False
+        above = top[j] if j < len(top) else ""
+        if text != above and above and not _grouped(top, j):
+            return False
+    return True
+
+
+def _find_header(sheet: Sheet, ctx: LayoutContext) -> _HeaderFound | None:
     rows = sheet.rows
-    header_keys = mapping.header_keys
+    best: tuple[int, int] | None = None
     for i in range(min(MAX_HEADER_SCAN, len(rows))):
-        _, values = rows[i]
-        score, resolved = _header_candidate(values, None, table, header_keys, fields)
+        score = _row_score(rows[i][1], ctx)
         if best is None or score > best[0]:
-            best = (score, i, False, resolved)
-        if (
-            i + 1 < len(rows)
-            and rows[i + 1][0] == rows[i][0] + 1
-            # A group header row names some field itself; a title merged across the columns
-            # right above the header does not (the header alone is found on the next row).
-            and any(isinstance(what, H.Field) for _, _, what in resolved)
-            and _could_be_subheader(values, rows[i + 1][1], resolved)
-        ):
-            score2, resolved2 = _header_candidate(
-                values, rows[i + 1][1], table, header_keys, fields
-            )
-            if score2 > max(score, best[0]):
-                best = (score2, i, True, resolved2)
+            best = (score, i)
     if best is None or best[0] < 2:
         return None
-    _score, i, two_rows, resolved = best
-    for _index, header, _found in resolved:
-        entry = mapping.header_entry(header)
-        if entry is not None:
-            entry.used = True
-    return _HeaderFound(i, two_rows, resolved)
+    h = best[1]
+    width = max((len(v) for _, v in rows[h : h + 50]), default=0)
+    band = [h]
+    # Group rows above (consecutive rows only).
+    while (
+        len(band) < MAX_HEADER_ROWS
+        and band[0] > 0
+        and rows[band[0] - 1][0] == rows[band[0]][0] - 1
+        and _can_be_above(rows[band[0] - 1][1], rows[band[0]][1], width)
+    ):
+        band.insert(0, band[0] - 1)
+    end = h + 1
+    while end < len(rows) and rows[end][0] == rows[end - 1][0] + 1:
+        values = rows[end][1]
+        if _is_numbering(values):
+            end += 1
+            continue
+        if len(band) < MAX_HEADER_ROWS and _can_be_below(rows[band[-1]][1], values):
+            band.append(end)
+            end += 1
+            continue
+        break
+    for position in band:
+        for text in _texts(rows[position][1]):
+            entry = ctx.mapping.header_entry(text) if text else None
+            if entry is not None:
+                entry.used = True
+    return _HeaderFound(band[0], end, band)
 
 
-def _sheet_width(sheet: Sheet, found: _HeaderFound) -> int:
-    rows = sheet.rows[found.index : found.index + 200]
-    return max((len(values) for _, values in rows), default=0)
+@dataclass
+class ColumnHeader:
+    index: int
+    parts: list[str]
+
+    @property
+    def name(self) -> str:
+        return self.parts[-1] if self.parts else ""
+
+    @property
+    def context(self) -> str:
+        return " ".join(self.parts[:-1])
+
+    @property
+    def display(self) -> str:
+        return " / ".join(self.parts)
+
+
+def _column_headers(sheet: Sheet, found: _HeaderFound, width: int) -> list[ColumnHeader]:
+    band_rows = [_texts(sheet.rows[p][1]) for p in found.band]
+    out = []
+    for j in range(width):
+        parts: list[str] = []
+        for texts in band_rows:
+            text = texts[j] if j < len(texts) else ""
+            if text and (not parts or parts[-1] != text):
+                parts.append(text)
+        out.append(ColumnHeader(j, parts))
+    return out
+
+
+@dataclass
+class Sniff:
+    """What a column's first values look like."""
+
+    n: int = 0
+    dates: int = 0
+    sexes: int = 0
+    bools: int = 0
+    codes: int = 0
+    digits: int = 0
+    relationships: int = 0
+    samples: list[str] = field(default_factory=list)
+
+    def share(self, count: int) -> float:
+        return count / self.n if self.n else 0.0
+
+
+def sniff(values: list[object]) -> Sniff:
+    out = Sniff()
+    for raw in values:
+        text = _cell_text(raw)
+        if not text:
+            continue
+        out.n += 1
+        if len(out.samples) < 5 and text not in out.samples:
+            out.samples.append(text)
+        folded = fold(text)
+        is_bool = V.looks_bool(raw)
+        if is_bool:
+            out.bools += 1
+        if folded in _SEX_WORDS:
+            out.sexes += 1
+        if not is_bool or folded not in ("1", "0"):
+            try:
+                V.parse_date(raw)
+                out.dates += 1
+            except (ValueError, TypeError, OverflowError):
+                pass
+        compact = text.replace(" ", "").replace(".", "")
+        if compact.isdigit():
+            out.digits += 1
+        if (
+            isinstance(raw, str)
+            and _CODE.match(text)
+            and not compact.isdigit()
+            or isinstance(raw, str)
+            and _CODE.match(text)
+            and len(compact) not in (9, 12)
+        ):
+            out.codes += 1
+        if V.parse_relationship(raw)[1] and folded:
+            out.relationships += 1
+    return out
+
+
+def compatible(f: H.Field, s: Sniff) -> bool:
+    """Do the column's values fit the field's kind? (An empty column fits anything.)"""
+    if s.n == 0:
+        return True
+    if f.key in ("birth_male", "birth_female") and s.share(s.bools) >= FIT:
+        return True  # an x under "Nam" | "Nữ": the sex marks (_fix_ambiguous)
+    if f.kind == H.DATE:
+        return s.share(s.dates) >= FIT
+    if f.kind == H.SEX:
+        return s.share(s.sexes) >= FIT
+    if f.kind == H.BOOL:
+        return s.share(s.bools) >= FIT
+    if f.kind == H.IDNUM:
+        return s.share(s.digits) >= FIT
+    if f.kind == H.REL:
+        return s.share(s.relationships) >= FIT / 2
+    if f.key in ("full_name", "head_name"):
+        return s.share(s.dates) < 0.5 and s.share(s.bools) < 0.5
+    return True
+
+
+def _switch(f: H.Field, s: Sniff, fields: dict[str, H.Field]) -> H.Field:
+    """Values decide between fields one header may name."""
+    if f.key in _ADDRESS_KEYS and s.n and s.share(s.codes) >= FIT:
+        # Codes under an address header: the household's digital address code.
+        return fields["digital_address_code"]
+    return f
+
+
+def _label(f: H.Field) -> str:
+    return f.label
+
+
+def _candidate_dicts(cands: list[H.Candidate]) -> list[dict[str, Any]]:
+    return [{"field": c.field.key, "label": _label(c.field), "score": c.shown()} for c in cands]
+
+
+def _entry(
+    sheet: Sheet, header: ColumnHeader, s: Sniff, cands: list[H.Candidate], reason: str
+) -> dict[str, Any]:
+    return {
+        "sheet": sheet.name,
+        "column": column_letter(header.index),
+        "header": header.display,
+        "samples": s.samples[:5],
+        "candidates": _candidate_dicts(cands[:3]),
+        "reason": reason,
+    }
+
+
+def _value_candidates(s: Sniff, header: ColumnHeader, fields: dict) -> list[H.Candidate]:
+    """Fields a column's values suggest when its header says nothing clear."""
+    out = []
+    if s.n == 0:
+        return out
+    if s.share(s.dates) >= FIT and s.share(s.bools) < 0.5:
+        out.append(H.Candidate(fields["birth_date"], 60.0))
+    if s.share(s.sexes) >= FIT:
+        out.append(H.Candidate(fields["sex"], 60.0))
+    if s.share(s.relationships) >= FIT:
+        out.append(H.Candidate(fields["relationship"], 60.0))
+    if s.share(s.codes) >= FIT and "dia chi" in fold(header.display):
+        out.append(H.Candidate(fields["digital_address_code"], 70.0))
+    return out
 
 
 _PERSON_KEYS = {
@@ -141,23 +394,28 @@ _PERSON_KEYS = {
     "birth_male",
     "birth_female",
     "sex",
+    "sex_male",
+    "sex_female",
     "relationship",
     "identity_number",
     "parent_key",
 }
 
 
-def _assemble(
-    sheet: Sheet, found: _HeaderFound, mapping: _Mapping, fields: dict
-) -> tuple[SheetLayout, int]:
-    """The layout of a sheet from its header row and the user's column mappings."""
+def _assemble(sheet: Sheet, found: _HeaderFound, ctx: LayoutContext) -> tuple[SheetLayout, int]:
+    """The layout of a sheet from its header band, its values and the user's mappings."""
     rows = sheet.rows
-    layout = SheetLayout(sheet.name, "persons", header_row=rows[found.index][0])
-    by_index: dict[int, tuple[str, Any]] = {
-        index: (header, what) for index, header, what in found.resolved
-    }
-    # Columns the user mapped by letter: for every sheet first, then this sheet's own.
-    sheet_key, width = fold(sheet.name), _sheet_width(sheet, found)
+    mapping, fields = ctx.mapping, ctx.fields
+    start = found.end
+    data = rows[start : start + SNIFF_ROWS]
+    width = max(
+        [len(values) for _, values in data] + [len(rows[p][1]) for p in found.band], default=0
+    )
+    layout = SheetLayout(sheet.name, "persons", header_row=rows[found.band[0]][0])
+    layout.header_rows = [rows[p][0] for p in found.band]
+    headers = _column_headers(sheet, found, width)
+    layout.headers = [h.display for h in headers]
+    sheet_key = fold(sheet.name)
     explicit: dict[int, Any] = {}
     for (sheet_name, index), entry in sorted(
         mapping.columns.items(), key=lambda item: item[0][0] is not None
@@ -166,38 +424,137 @@ def _assemble(
             continue
         entry.used = True
         explicit[index] = fields[entry.key] if entry.key else "ignore"
-        by_index.setdefault(index, ("", None))
-    # Kobo's label export splits a geopoint "Vị trí nhà" into "_Vị trí nhà_latitude" …; the
-    # point itself ("21.3 105.2 0 0") is then redundant.
-    geopoints = {H.geopoint_base(header) for header, _ in by_index.values()} - {None}
+    geopoints = {H.geopoint_base(h.name) for h in headers} - {None}
+
+    # Values are judged on the rows that may be people: not totals, not the signature block.
+    sniff_rows = [
+        values
+        for _, values in data
+        if _total_cell(values) is None and _signature_cell(values) is None
+    ]
+    # Every column's verdict: (state, field or None, candidates, sniff, reason).
+    verdicts: dict[int, tuple[str, Any, list[H.Candidate], Sniff, str]] = {}
+    for header in headers:
+        j = header.index
+        column_values = [values[j] for values in sniff_rows if j < len(values)]
+        s = sniff(column_values)
+        if j in explicit:
+            what = explicit[j]
+            verdicts[j] = ("ignored" if what == "ignore" else "explicit", what, [], s, "")
+            continue
+        if not header.parts:
+            if s.n:
+                cands = _value_candidates(s, header, fields)
+                if cands:
+                    verdicts[j] = ("question", None, cands, s, "cột không có tiêu đề")
+                else:
+                    verdicts[j] = ("unmatched", None, [], s, "")
+            continue
+        # The user's mapping by header text, then exact synonyms, then the fuzzy matcher.
+        by_user = None
+        for text in (header.display, header.name, *header.parts):
+            entry = mapping.header_entry(text)
+            if entry is not None:
+                entry.used = True
+                by_user = fields[entry.key] if entry.key else "ignore"
+                break
+        if by_user is not None:
+            verdicts[j] = ("ignored" if by_user == "ignore" else "explicit", by_user, [], s, "")
+            continue
+        if H.is_ignored(header.name) or fold(header.name) in geopoints:
+            verdicts[j] = ("ignored", "ignore", [], s, "")
+            continue
+        cands = ctx.matcher.rank(header.name, header.context)
+        exact = H.match(header.name, ctx.table) if not header.context else None
+        if exact is not None and not any(c.field.key == exact.key and c.exact for c in cands):
+            cands = [H.Candidate(exact, 100.0, exact=True), *cands]
+        cands = [H.Candidate(_switch(c.field, s, fields), c.score, c.exact) for c in cands]
+        deduped: dict[str, H.Candidate] = {}
+        for c in cands:
+            if c.field.key not in deduped or deduped[c.field.key].score < c.score:
+                deduped[c.field.key] = c
+        cands = sorted(deduped.values(), key=lambda c: (-c.score, c.field.key))
+        # An exact header ("CCCD", "Năm sinh") keeps its field whatever the values (bad values
+        # are errors of their rows); a fuzzy one must fit what the column holds.
+        fitting = [c for c in cands if c.exact or compatible(c.field, s)]
+        best = fitting[0] if fitting else None
+        if best is not None and best.field.level == "skip":
+            verdicts[j] = ("ignored", "ignore", [], s, "")
+            continue
+        if best is not None and best is cands[0]:
+            second = cands[1] if len(cands) > 1 else None
+            lead = (
+                second is None
+                or best.score - second.score >= H.LEAD
+                or (best.exact and (not second.exact or best.score > second.score))
+            )
+            if best.score >= H.HIGH and lead:
+                verdicts[j] = ("mapped", best.field, cands, s, "")
+                continue
+            if best.score >= H.MEDIUM:
+                reason = (
+                    f"tiêu đề gần giống “{best.field.label}”"
+                    if lead
+                    else "tiêu đề giống nhiều trường: "
+                    + ", ".join(f"“{c.field.label}”" for c in cands[:3])
+                )
+                verdicts[j] = ("proposed", best.field, cands, s, reason)
+                continue
+        suggested = _value_candidates(s, header, fields)
+        shown = [
+            *suggested,
+            *[c for c in cands if c.field.key not in {x.field.key for x in suggested}],
+        ]
+        if cands and best is not cands[0] and cands[0].score >= H.MEDIUM:
+            reason = (
+                f"tiêu đề giống “{cands[0].field.label}” nhưng giá trị trong cột không hợp "
+                f"(vd. {', '.join(f'“{x}”' for x in s.samples[:3])})"
+            )
+        elif suggested:
+            reason = "không nhận ra tiêu đề; giá trị trong cột giống " + ", ".join(
+                f"“{c.field.label}”" for c in suggested
+            )
+        else:
+            reason = "không chắc cột này là trường nào"
+        if any(c.field.key in ctx.important for c in shown if c.score >= H.LOW):
+            verdicts[j] = ("question", None, shown, s, reason)
+        else:
+            verdicts[j] = ("unmatched", None, shown, s, "")
 
     seen: dict[str, str] = {}
-    chosen: dict[int, H.Field] = {}
+    chosen: dict[int, tuple[H.Field, str]] = {}
     # The user's own choices first: a column mapped explicitly wins over an automatic match.
-    for explicit_pass in (True, False):
-        for index in sorted(by_index):
-            if (index in explicit) != explicit_pass:
-                continue
-            header, what = by_index[index]
-            if explicit_pass:
-                what = explicit[index]
-            elif what is None and fold(header) in geopoints:
-                what = "ignore"
-            letter = column_letter(index)
-            if what is None:
-                layout.unmatched.append((letter, header))
-            elif what == "ignore" or what.level == "skip":
-                layout.ignored.append((letter, header))
-            elif what.key in seen:
-                # Two columns for one field: keep the first, let the user map this one elsewhere.
-                layout.unmatched.append((letter, header))
-                layout.duplicates[letter] = (what.label, seen[what.key])
-            else:
-                seen[what.key] = letter
-                chosen[index] = what
-    layout.columns = [Column(index, by_index[index][0], chosen[index]) for index in sorted(chosen)]
+    order = sorted(verdicts, key=lambda j: (verdicts[j][0] != "explicit", j))
+    for j in order:
+        state, what, cands, s, reason = verdicts[j]
+        header = headers[j]
+        letter = column_letter(j)
+        if state == "ignored":
+            layout.ignored.append((letter, header.display))
+        elif state == "unmatched":
+            layout.unmatched.append((letter, header.display))
+        elif state == "question":
+            layout.questions.append(_entry(sheet, header, s, cands, reason))
+        elif what.key in seen:
+            # Two columns for one field: keep the first, say so (a warning), let the user map
+            # this one elsewhere.
+            layout.unmatched.append((letter, header.display))
+            layout.duplicates[letter] = (what.label, seen[what.key])
+        else:
+            seen[what.key] = letter
+            chosen[j] = (what, state)
+            if state == "proposed":
+                entry = _entry(sheet, header, s, cands, reason)
+                entry["field"] = what.key
+                entry["label"] = what.label
+                layout.proposed.append(entry)
+    layout.columns = [
+        Column(j, headers[j].display, chosen[j][0], chosen[j][1]) for j in sorted(chosen)
+    ]
     layout.unmatched.sort(key=lambda item: column_index_from_string(item[0]))
     layout.ignored.sort(key=lambda item: column_index_from_string(item[0]))
+    layout.questions.sort(key=lambda q: column_index_from_string(q["column"]))
+    layout.proposed.sort(key=lambda q: column_index_from_string(q["column"]))
     person_keys = _PERSON_KEYS | {f.key for f in catalogue().values() if f.level == "person"}
     if not (set(seen) & person_keys):
         layout.role = "households"
@@ -207,7 +564,7 @@ def _assemble(
                 column.field = H.CORE["head_name"][0]
             elif column.field.key == "note":
                 column.field = H.Field("household_note", "household", H.TEXT, "Ghi chú")
-    return layout, found.index + (2 if found.two_rows else 1)
+    return layout, start
 
 
 def detect_layout(
@@ -216,19 +573,22 @@ def detect_layout(
     """The sheet's header, its columns and its role; returns (layout, index of first data row)."""
     if not isinstance(mapping, _Mapping):
         mapping = _split_mapping(mapping)
-    found = _find_header(sheet, table, mapping, fields)
+    ctx = LayoutContext(mapping, fields, table=table)
+    found = _find_header(sheet, ctx)
     if found is None:
         return SheetLayout(sheet.name, "ignored"), len(sheet.rows)
-    return _assemble(sheet, found, mapping, fields)
+    return _assemble(sheet, found, ctx)
 
 
 _SEX_MARKS = {
-    "birth_male": H.Field("sex_male", "person", H.BOOL, "Giới tính: Nam"),
-    "birth_female": H.Field("sex_female", "person", H.BOOL, "Giới tính: Nữ"),
+    "birth_male": H.CORE["sex_male"][0],
+    "birth_female": H.CORE["sex_female"][0],
 }
 
 
-def _fix_ambiguous(sheet: Sheet, layout: SheetLayout, start: int, table: dict) -> None:
+def _fix_ambiguous(
+    sheet: Sheet, layout: SheetLayout, start: int, table: dict | None = None
+) -> None:
     """Headers that name two things; decide by what the column holds.
 
     * "Mã địa chỉ số": the code (text) or the yes/no fact.
@@ -241,7 +601,7 @@ def _fix_ambiguous(sheet: Sheet, layout: SheetLayout, start: int, table: dict) -
             continue
         values = [
             row[column.index]
-            for _, row in sheet.rows[start : start + 200]
+            for _, row in sheet.rows[start : start + SNIFF_ROWS]
             if column.index < len(row) and row[column.index] not in (None, "")
         ]
         if not values or not all(V.looks_bool(v) for v in values):
@@ -251,3 +611,15 @@ def _fix_ambiguous(sheet: Sheet, layout: SheetLayout, start: int, table: dict) -
             column.field = H.Field(fact.key, fact.level, H.BOOL, fact.label_vi)
         else:
             column.field = _SEX_MARKS[key]
+
+
+def layout_signature(layouts: list[SheetLayout]) -> str:
+    """A stable hash of the folded header layout (each sheet's headers in order)."""
+    import hashlib
+
+    parts = []
+    for layout in layouts:
+        if layout.role == "ignored":
+            continue
+        parts.append(fold(layout.name) + "\x1f" + "\x1e".join(fold(h) for h in layout.headers))
+    return hashlib.sha256("\x1d".join(parts).encode("utf-8")).hexdigest()[:32]

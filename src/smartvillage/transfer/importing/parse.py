@@ -8,8 +8,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from smartvillage.registry.facts import catalogue, fold
-from smartvillage.registry.models import Household, Person, Relationship
+from smartvillage.registry.models import Household, Person, Relationship, mask_identity
 from smartvillage.transfer import headers as H
 from smartvillage.transfer import values as V
 from smartvillage.transfer.importing.report import (
@@ -28,9 +30,14 @@ from smartvillage.transfer.reader import Sheet, column_letter
 
 PROGRESS_EVERY = 1000  # rows between progress reports while checking
 _NUMBERING = re.compile(r"^\(?\d{1,3}\)?$|^\(?[a-z]\)?$")
+# "Tổng cộng", "Cộng", "Tổng số hộ: 3", "Tổng cộng: 03 hộ, 09 nhân khẩu" (not "Tống Công Minh").
+_UNITS = r"(ho|ho gia dinh|nguoi|nhan khau|khau|thanh vien|lao dong)"
 _TOTAL_RE = re.compile(
-    r"^(tong cong|tong so|tong|cong)\s*:?\s*(\d[\d.,]*\s*(ho|nguoi|nhan khau)?)?\s*$"
+    rf"^(tong cong|tong so|tong|cong)(\s+(so\s+)?{_UNITS})?[\s:.,;()-]*"
+    rf"(\d[\d.,]*\s*{_UNITS}?[\s:.,;()-]*)*$"
 )
+PREVIEW_ROWS = 10
+_SHORT_YEAR = re.compile(r"^\d{1,2}[/.\-]\d{1,2}[/.\-](\d{2})$")
 
 
 _MAX_LEN = {
@@ -64,7 +71,7 @@ class _Parser:
             hit = self._parse(kind, raw)
             if key is not None:
                 self.cache[key] = hit
-        result, error, warning = hit
+        result, error, warning, fix = hit
         if error or warning:
             self.report.issues.append(
                 Issue(
@@ -75,6 +82,7 @@ class _Parser:
                     column.letter,
                     column.header,
                     V.text(raw),
+                    fix=fix,
                 )
             )
         if error:
@@ -82,41 +90,110 @@ class _Parser:
         return result
 
     @staticmethod
-    def _parse(kind: str, raw: object) -> tuple[Any, str | None, str | None]:
+    def _parse(kind: str, raw: object) -> tuple[Any, str | None, str | None, str]:
         try:
             if kind == H.BOOL:
-                return V.parse_bool(raw), None, None
+                return V.parse_bool(raw), None, None, ""
             if kind == H.DATE:
                 if raw is None or V.text(raw) == "":
-                    return None, None, None
-                return V.parse_date(raw), None, None
+                    return None, None, None, ""
+                parsed = V.parse_date(raw)
+                warning, fix = _two_digit_year(raw, parsed[0])
+                return parsed, None, warning, fix
             if kind == H.SEX:
-                return V.parse_sex(raw), None, None
+                return V.parse_sex(raw), None, None, ""
             if kind == H.REL:
                 rel, known = V.parse_relationship(raw)
                 return (
                     rel,
                     None,
                     (None if known else f"quan hệ “{V.text(raw)}” không rõ; ghi là “Khác”"),
+                    "",
                 )
             if kind == H.IDNUM:
                 number, warning = V.parse_identity(raw)
-                return number, None, warning
+                return number, None, warning, (number if warning else "")
             if kind == H.DECIMAL:
-                return V.parse_decimal(raw), None, None
-            if kind == H.KEY:
-                return V.text(raw), None, None
-            return V.text(raw), None, None
+                return V.parse_decimal(raw), None, None, ""
+            return V.text(raw), None, None, ""
         except ValueError as exc:
-            return None, str(exc), None
+            reason, fix = str(exc), ""
+            if kind == H.IDNUM:
+                digits = V.text(raw).replace(" ", "").replace(".", "")
+                if digits.isdigit() and len(digits) == 11:
+                    # A CCCD starts with the province code, 001-096: Excel drops its leading 0.
+                    fix = digits.zfill(12)
+                    reason = (
+                        f"số CCCD “{digits}” có 11 chữ số, có lẽ đã mất số 0 ở đầu "
+                        f"(ô dạng số): đề xuất sửa thành {fix}"
+                    )
+            return None, reason, None, fix
+
+
+def _two_digit_year(raw: object, day: dt.date) -> tuple[str | None, str]:
+    """A d/m/yy date is read by a stated rule; the warning says it and offers the full date."""
+    text = V.text(raw)
+    match = _SHORT_YEAR.match(text)
+    if not match:
+        return None, ""
+    pivot = timezone.localdate().year % 100
+    full = day.strftime("%d/%m/%Y")
+    return (
+        f"năm viết hai chữ số “{match.group(1)}” được hiểu là {day.year} (quy tắc: 00–{pivot:02d} "
+        f"là 20xx, {pivot + 1:02d}–99 là 19xx); nếu sai, ghi đủ bốn chữ số, vd. {full}"
+    ), full
 
 
 _INVALID = object()
 
 
+def _display(column: Column, value: Any) -> str:
+    """A parsed value as the preview shows it (Vietnamese; identity numbers masked)."""
+    if value is _INVALID:
+        return "(lỗi)"
+    if value is None or value == "":
+        return ""
+    kind = column.field.kind
+    if kind == H.DATE and isinstance(value, tuple):
+        day, year_only = value
+        return str(day.year) if year_only else day.strftime("%d/%m/%Y")
+    if kind == H.BOOL:
+        return "Có" if value else "Không"
+    if kind == H.SEX:
+        return {"M": "Nam", "F": "Nữ"}.get(value, str(value))
+    if kind == H.REL:
+        return str(Relationship(value).label) if value in Relationship.values else str(value)
+    if kind == H.IDNUM:
+        return mask_identity(str(value))
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",")
+    return str(value)
+
+
+def _last(header: str) -> str:
+    """The sub-header of a multi-row header ("Giới tính / Nam" -> "Nam")."""
+    return header.rsplit(" / ", 1)[-1]
+
+
+def _row_text(values: list[object]) -> str:
+    return " | ".join(t for t in (V.text(v) for v in values) if t)[:200]
+
+
+def _skip(report: ImportReport, sheet: str, row: int, reason: str, text: str) -> None:
+    report.skipped_rows.append({"sheet": sheet, "row": row, "reason": reason, "text": text})
+
+
+def _total_cell(values: list[object]) -> str | None:
+    """The text of a totals row ("Tổng cộng: 03 hộ, 09 nhân khẩu"), or None."""
+    for value in values[:6]:
+        if isinstance(value, str) and value[:1] in "TtCc" and _TOTAL_RE.match(fold(value)):
+            return _row_text(values)
+    return None
+
+
 def _is_total_row(values: list[object]) -> bool:
     """ "Tổng cộng", "Tổng cộng: 3 hộ", "Cộng" in the first cells ends the data (not "Tống Công Minh")."""
-    for value in values[:4]:
+    for value in values[:6]:
         # Cheap first-letter test before folding: this runs on every row of large files.
         if isinstance(value, str) and value[:1] in "TtCc" and _TOTAL_RE.match(fold(value)):
             return True
@@ -192,6 +269,12 @@ def _parse_sheet(
     previous: int | None = None
     after_blank = False
     rows = sheet.rows
+    preview: dict[str, Any] = {
+        "sheet": sheet.name,
+        "columns": [c.field.label for c in layout.columns],
+        "rows": [],
+    }
+    report.preview_rows.append(preview)
     for position in range(start, len(rows)):
         row_number, values = rows[position]
         if tick is not None and (position - start) % PROGRESS_EVERY == 0 and position > start:
@@ -199,18 +282,27 @@ def _parse_sheet(
         if previous is not None and row_number > previous + 1:
             after_blank = True
         previous = row_number
-        if _is_total_row(values):
-            break
+        total = _total_cell(values)
+        if total is not None:
+            _skip(report, sheet.name, row_number, "dòng tổng cộng, không phải một người", total)
+            after_blank = True  # what follows a total is read like what follows a blank row
+            continue
         present = [
             c for c in layout.columns if c.index < len(values) and values[c.index] not in (None, "")
         ]
         if not present:
+            text = _row_text(values)
+            if text:
+                _skip(report, sheet.name, row_number, "không có giá trị ở các cột được nhập", text)
             after_blank = True
             continue
         if name_col is not None and name_col.index < len(values):
             name_value = V.text(values[name_col.index])
             if len(name_value) <= 5 and _NUMBERING.match(fold(name_value)):
                 continue  # the "(1) (2) (3)" numbering row under the header
+        signature = _signature_cell(values)
+        if signature is not None and not after_blank and _list_ends_here(values, evidence):
+            after_blank = True  # "NGƯỜI LẬP BIỂU" right under the last person
         if after_blank:
             # Without a "Tổng cộng" row the list ends at a blank row followed by the signatures.
             ending = _list_ends_here(values, evidence)
@@ -230,6 +322,16 @@ def _parse_sheet(
                         text,
                     )
                 )
+                for number, rest_values in rows[position:]:
+                    rest_text = _row_text(rest_values)
+                    if rest_text:
+                        _skip(
+                            report,
+                            sheet.name,
+                            number,
+                            "phần ký tên, xác nhận hoặc ngày tháng dưới danh sách",
+                            rest_text,
+                        )
                 break
             after_blank = False
         src = Src(sheet.name, row_number)
@@ -260,7 +362,8 @@ def _parse_sheet(
             report.issues.append(
                 Issue(
                     ERROR,
-                    f"đánh dấu cả “{marks['sex_male'].header}” và “{column.header}” (giới tính)",
+                    f"đánh dấu cả “{_last(marks['sex_male'].header)}” và “{_last(column.header)}” "
+                    "(giới tính)",
                     sheet.name,
                     row_number,
                     column.letter,
@@ -269,6 +372,8 @@ def _parse_sheet(
                 )
             )
         layout.data_rows += 1
+        if len(preview["rows"]) < PREVIEW_ROWS:
+            preview["rows"].append([_display(c, parsed.get(c.field.key)) for c in layout.columns])
         if household_role:
             out["households"].append(_household_from(parsed, src))
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,12 @@ from django.core.exceptions import PermissionDenied
 from smartvillage.accounts.permissions import Action, can
 from smartvillage.audit.models import AuditAction, AuditEvent
 from smartvillage.core.errors import DomainError
+from smartvillage.registry.facts import derived_from
+from smartvillage.registry.services import village_registry_lock
 from smartvillage.transfer import headers as H
 from smartvillage.transfer.importing.layout import (
+    CORE_KEYS,
+    LayoutContext,
     _assemble,
     _find_header,
     _fix_ambiguous,
@@ -38,6 +42,30 @@ from smartvillage.transfer.importing.write import apply
 from smartvillage.transfer.reader import Sheet, read_file
 from smartvillage.units.models import AdminUnit, Level
 
+log = logging.getLogger(__name__)
+
+
+def criterion_facts(village: AdminUnit) -> frozenset[str]:
+    """Facts any criterion of the village's province's sets (and national sets) counts."""
+    from smartvillage.criteria import expressions
+    from smartvillage.criteria.services import sets_for_unit
+
+    keys: set[str] = set()
+    try:
+        sets = sets_for_unit(village)
+    except Exception:  # a broken set file must not stop an import; the core fields still count
+        log.warning("criteria sets not loaded for the import of %s", village, exc_info=True)
+        return frozenset()
+    for cset in sets:
+        for criterion in cset.criteria:
+            for node in (criterion.numerator_node, criterion.population_filter_node):
+                if node is not None:
+                    keys.update(name.rsplit(".", 1)[-1] for name in expressions.names(node))
+    # A fact derived from a column (the digital address code) makes that column count too.
+    for key in list(keys):
+        keys.update(source for source, _when in derived_from(key))
+    return frozenset(keys)
+
 
 def preview(
     village: AdminUnit,
@@ -47,7 +75,12 @@ def preview(
     names: list[str] | None = None,
     progress: ProgressFn | None = None,
 ) -> ImportReport:
-    """Parse and validate the files and plan the changes, writing nothing (the dry run)."""
+    """Parse and validate the files and plan the changes, writing nothing (the dry run).
+
+    Open questions (columns that may hold a core field or a criterion's fact and could not be
+    mapped with confidence) and proposals (medium confidence) are in the report; `apply`
+    refuses until the mapping answers them.
+    """
     if village.level != Level.VILLAGE:
         raise DomainError(
             f"Chỉ nhập hộ, nhân khẩu vào một thôn; “{village}” là {village.get_level_display()}.",
@@ -55,12 +88,14 @@ def preview(
         )
     names = names or [p.name for p in paths]
     report = ImportReport(village, names)
+    report.paths = list(paths)
     columns_map = _split_mapping(mapping)
-    table = H.lookup_table()
     fields = H.all_fields()
-    score = functools.partial(
-        header_score, table=table, mapping=columns_map.header_keys, fields=fields
-    )
+    ctx = LayoutContext(columns_map, fields, important=CORE_KEYS | criterion_facts(village))
+
+    def score(rows: list) -> int:
+        return header_score(rows, ctx=ctx)
+
     sheets: list[Sheet] = []
     for path, name in zip(paths, names, strict=True):
 
@@ -90,7 +125,7 @@ def preview(
     head_name_known = False
     # First every sheet's header row (a bare "--map B=…" is a letter only if no header reads "B"),
     # then the columns, with the user's choices by letter.
-    found = [(sheet, _find_header(sheet, table, columns_map, fields)) for sheet in sheets]
+    found = [(sheet, _find_header(sheet, ctx)) for sheet in sheets]
     _letters_for_unused_headers(columns_map)
     done_rows = 0
     for sheet, header in found:
@@ -98,9 +133,9 @@ def preview(
             report.layouts.append(SheetLayout(sheet.name, "ignored"))
             done_rows += len(sheet.rows)
             continue
-        layout, start = _assemble(sheet, header, columns_map, fields)
+        layout, start = _assemble(sheet, header, ctx)
         report.layouts.append(layout)
-        _fix_ambiguous(sheet, layout, start, table)
+        _fix_ambiguous(sheet, layout, start)
         keys = {c.field.key for c in layout.columns}
         if layout.role == "persons":
             has_code_column |= "household_code" in keys
@@ -113,6 +148,8 @@ def preview(
 
         _parse_sheet(sheet, layout, start, parser, report, out, _tick if progress else None)
         done_rows += len(sheet.rows)
+        # The rows are parsed: let them go (a large file is not held twice).
+        sheet.rows = []
         for letter, header_text in layout.unmatched:
             if letter in layout.duplicates:
                 label, first = layout.duplicates[letter]
@@ -143,6 +180,7 @@ def preview(
         report.issues.append(Issue(ERROR, "tệp không có dòng dữ liệu nào dưới dòng tiêu đề"))
         return report
     households = _link(report, out["households"], out["persons"], has_code_column)
+    out.clear()
     _validate_and_plan(report, households, relationship_known, head_name_known)
     report.households = households
     if progress:
@@ -159,13 +197,42 @@ def import_files(
     mapping: dict[str, str] | None = None,
     names: list[str] | None = None,
     progress: ProgressFn | None = None,
+    partial: bool = False,
+    accept_proposed: bool = False,
+    expected_counts: dict[str, int] | None = None,
+    rejected_dir: Path | None = None,
 ) -> ImportReport:
-    """Preview, then apply unless `dry_run` or there are errors. The one call the CLI makes."""
+    """Preview, then apply unless `dry_run`, errors (unless `partial`) or open questions.
+
+    `expected_counts`: the counts of the preview the user confirmed (an import job); when the plan
+    made under the lock adds fewer households or persons (someone added them meanwhile), nothing
+    is written and the report comes back unapplied (transfer.jobs says why).
+
+    The one call the CLI makes. `accept_proposed` takes the medium-confidence proposals as
+    confirmed (the CLI's --accept-proposed); otherwise they wait, like the questions.
+    """
     if user is not None and not can(user, Action.EDIT_REGISTRY, village):
         raise PermissionDenied(f"edit_registry on {village}")
-    report = preview(village, paths, mapping=mapping, names=names, progress=progress)
-    if report.ok and not dry_run:
-        apply(report, user, progress)
+    if dry_run:
+        return preview(village, paths, mapping=mapping, names=names, progress=progress)
+    # Plan and write under the village's registry lock: a parallel import of the same village
+    # waits, then plans against this one's rows and cannot add the same persons again (#11).
+    with village_registry_lock(village):
+        report = preview(village, paths, mapping=mapping, names=names, progress=progress)
+        if expected_counts and any(
+            report.counts.get(key, 0) < expected_counts.get(key, 0)
+            for key in ("households_created", "persons_created")
+        ):
+            return report
+        if report.ready(accept_proposed) and (report.ok or (partial and report.partial_possible)):
+            apply(
+                report,
+                user,
+                progress,
+                partial=partial,
+                accept_proposed=accept_proposed,
+                rejected_dir=rejected_dir,
+            )
     return report
 
 

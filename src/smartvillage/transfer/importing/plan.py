@@ -8,6 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from smartvillage.registry.facts import derive
 from smartvillage.registry.models import Household, Person, Relationship, coordinate_errors
 from smartvillage.transfer.importing.parse import _INVALID
 from smartvillage.transfer.importing.report import (
@@ -196,6 +197,11 @@ def _validate_and_plan(
                 )
                 continue
             household.fields = {}
+        # Facts the catalogue derives from other fields (a digital address code -> the household
+        # has a digital address), ORed in so that criteria count them as plain columns.
+        for key, value in derive("household", household.fields).items():
+            if household.fields.get(key) is not True:
+                household.fields[key] = value
         # The same rule as the forms and the admin (Household.clean): a point in Vietnam, both
         # numbers or neither. Only when the file gives coordinates.
         if "latitude" in household.fields or "longitude" in household.fields:

@@ -33,6 +33,7 @@ class Issue:
     column: str = ""
     header: str = ""
     value: str = ""
+    fix: str = ""  # a proposed correction of the value (the rejected-rows file offers it)
 
     @property
     def where(self) -> str:
@@ -58,6 +59,7 @@ class Issue:
             "column": self.column,
             "header": self.header,
             "value": self.value,
+            "fix": self.fix,
             "reason": self.reason,
             "message": self.message(),
         }
@@ -68,6 +70,7 @@ class Column:
     index: int
     header: str
     field: H.Field
+    state: str = "mapped"  # mapped | proposed | explicit (the user's mapping)
 
     @property
     def letter(self) -> str:
@@ -86,12 +89,17 @@ class SheetLayout:
     # (letter, header) of the columns left out on purpose: STT, Kobo bookkeeping, "ignore" mappings
     ignored: list[tuple[str, str]] = field(default_factory=list)
     data_rows: int = 0
+    header_rows: list[int] = field(default_factory=list)  # Excel rows of the header band
+    headers: list[str] = field(default_factory=list)  # every column's header, " / "-joined
+    questions: list[dict[str, Any]] = field(default_factory=list)  # see importing/__init__
+    proposed: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "role": self.role,
             "header_row": self.header_row,
+            "header_rows": self.header_rows,
             "data_rows": self.data_rows,
             "columns": [
                 {
@@ -99,6 +107,7 @@ class SheetLayout:
                     "header": c.header,
                     "field": c.field.key,
                     "label": c.field.label,
+                    "state": c.state,
                 }
                 for c in self.columns
             ],
@@ -136,6 +145,16 @@ class SheetLayout:
         out.extend(
             {"letter": letter, "header": header, "field": "", "state": "ignored"}
             for letter, header in self.ignored
+        )
+        out.extend(
+            {
+                "letter": q["column"],
+                "header": q["header"],
+                "field": "",
+                "state": "question",
+                "note": q["reason"],
+            }
+            for q in self.questions
         )
         out.sort(key=lambda c: column_index_from_string(c["letter"]))
         return out
@@ -185,6 +204,35 @@ class ImportReport:
     counts: dict[str, int] = field(default_factory=dict)
     event: AuditEvent | None = None
     applied: bool = False
+    paths: list[Any] = field(default_factory=list)  # the files read (a partial apply re-reads them)
+    skipped_rows: list[dict[str, Any]] = field(default_factory=list)
+    preview_rows: list[dict[str, Any]] = field(default_factory=list)
+    rejected: int = 0  # rows left out by a partial apply
+    rejected_path: str = ""  # their XLSX, with a "Lỗi" column
+    rejected_households: int = 0
+
+    def ready(self, accept_proposed: bool = False) -> bool:
+        """No open column question, and no unconfirmed proposal (unless accepted)."""
+        return not self.questions and (accept_proposed or not self.proposed)
+
+    @property
+    def partial_possible(self) -> bool:
+        """May a partial apply leave the errors out? Only when each names its row."""
+        return bool(self.households) and all(i.row is not None and i.sheet for i in self.errors)
+
+    @property
+    def questions(self) -> list[dict[str, Any]]:
+        return [q for layout in self.layouts for q in layout.questions]
+
+    @property
+    def proposed(self) -> list[dict[str, Any]]:
+        return [q for layout in self.layouts for q in layout.proposed]
+
+    @property
+    def layout_signature(self) -> str:
+        from smartvillage.transfer.importing.layout import layout_signature
+
+        return layout_signature(self.layouts)
 
     @property
     def errors(self) -> list[Issue]:
@@ -228,4 +276,13 @@ class ImportReport:
             "error_count": len(self.errors),
             "warning_count": len(self.warnings),
             "event": self.event.pk if self.event else None,
+            "questions": self.questions,
+            "proposed": self.proposed,
+            "skipped_rows": self.skipped_rows[:1000],
+            "skipped_row_count": len(self.skipped_rows),
+            "preview_rows": self.preview_rows,
+            "layout_signature": self.layout_signature,
+            "rejected": self.rejected,
+            "rejected_households": self.rejected_households,
+            "rejected_path": self.rejected_path,
         }

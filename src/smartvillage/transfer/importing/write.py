@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
@@ -16,6 +18,8 @@ from smartvillage.audit.models import AuditAction, AuditEvent
 from smartvillage.audit.services import _jsonable
 from smartvillage.core.errors import DomainError
 from smartvillage.registry.models import Household, Person
+from smartvillage.results.services import recount_villages
+from smartvillage.transfer.importing import rejected
 from smartvillage.transfer.importing.report import ImportReport, ProgressFn
 
 
@@ -88,17 +92,51 @@ def _adapt_decimal(ops: Any, max_digits: int, places: int, value: Any) -> Any:
 
 
 def apply(
-    report: ImportReport, user: Any = None, progress: ProgressFn | None = None
+    report: ImportReport,
+    user: Any = None,
+    progress: ProgressFn | None = None,
+    *,
+    partial: bool = False,
+    accept_proposed: bool = False,
+    rejected_dir: Path | None = None,
 ) -> ImportReport:
-    """Write the planned changes in one transaction, with the audit trail; refuses on errors."""
+    """Write the planned changes in one transaction, with the audit trail.
+
+    Refuses while a column question is open or a proposal is unconfirmed (unless
+    `accept_proposed`), and on any error, unless `partial`: then the households without an error
+    are written and the rows of the others go to an XLSX with a "Lỗi" column
+    (`report.rejected_path`, in `rejected_dir` or the data directory's "rejected" folder).
+    """
     village = report.village
     if user is not None and not can(user, Action.EDIT_REGISTRY, village):
         raise PermissionDenied(f"edit_registry on {village}")
-    if not report.ok:
+    if report.questions:
+        columns = ", ".join(f"{q['sheet']}!{q['column']} ({q['header']})" for q in report.questions)
+        raise DomainError(
+            f"Còn {len(report.questions)} cột chưa rõ là trường nào: {columns}. Hãy chọn trường "
+            "hoặc bỏ qua từng cột; chưa ghi gì.",
+            "import_has_questions",
+        )
+    if report.proposed and not accept_proposed:
+        columns = ", ".join(f"{q['sheet']}!{q['column']} → {q['label']}" for q in report.proposed)
+        raise DomainError(
+            f"Cần xác nhận {len(report.proposed)} cột được đề xuất: {columns}; chưa ghi gì.",
+            "import_has_proposals",
+        )
+    if not report.ok and not partial:
         raise DomainError(
             f"Tệp có {len(report.errors)} lỗi; chưa ghi gì. Hãy sửa rồi nhập lại.",
             "import_has_errors",
         )
+    if not report.ok:
+        valid, rejected_rows = rejected.split(report)
+        directory = rejected_dir or Path(settings.DATA_DIR) / "rejected"
+        path = rejected.write_rejected(report, rejected_rows, directory)
+        report.rejected_households = len(report.households) - len(valid)
+        report.rejected = len(rejected_rows)
+        report.rejected_path = str(path)
+        report.households = valid
+        report.counts = {**rejected.counts_of(valid), "rejected_rows": report.rejected}
     now = timezone.now()
     db_now = connection.ops.adapt_datetimefield_value(now)
     new_h = [h for h in report.households if h.action == "create"]
@@ -224,6 +262,8 @@ def apply(
                 }
             )
         _raw_insert(AuditEvent, events, returning=False)
+        # The village's stored criteria counts change with its registry, in this transaction.
+        recount_villages([village.pk])
         if progress:
             progress("write", total, total)
     report.event = parent

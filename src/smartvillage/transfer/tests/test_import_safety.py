@@ -113,8 +113,12 @@ def test_unknown_columns_are_reported_and_can_be_mapped(world, tmp_path):
         encoding="utf-8",
     )
     report = importer.preview(world.village1, [path])
-    assert {h for _s, _l, h in report.unmatched} == {"Dùng app ngân hàng", "Cột lạ"}
-    assert any("không nhận ra cột “Dùng app ngân hàng”" in w.message() for w in report.warnings)
+    # An unknown column is a warning; one that may hold a criterion's fact is asked about.
+    assert {h for _s, _l, h in report.unmatched} == {"Cột lạ"}
+    assert any("không nhận ra cột “Cột lạ”" in w.message() for w in report.warnings)
+    (question,) = report.questions
+    assert (question["column"], question["header"]) == ("E", "Dùng app ngân hàng")
+    assert question["candidates"][0]["field"] == "epayment_account"
     mapping = importer.parse_mapping(["Dùng app ngân hàng=epayment_account", "cot la="])
     report = importer.import_files(world.village1, [path], user=world.alice, mapping=mapping)
     assert report.ok and not report.unmatched
