@@ -129,8 +129,13 @@ def job_detail(request: HttpRequest, job_id: Any) -> HttpResponse:
         ],
         "saved": job.saved_mapping,
         "carried": job.previous_id is not None and job.mapping and job.saved_mapping is None,
+        # A partial write leaves out the households an error names; an error of the whole file
+        # (no header, a mapping naming no column) has no row, and then only a fix helps.
         "may_write_valid": bool(
-            not questions and report.get("error_count") and counts.get("households_in_file")
+            not questions
+            and report.get("error_count")
+            and counts.get("households_in_file")
+            and all(e.get("row") is not None and e.get("sheet") for e in report.get("errors", []))
         ),
         "rejected_file": bool(_rejected_path(job)),
         "remembered": (
@@ -245,16 +250,18 @@ def job_confirm(request: HttpRequest, job_id: Any) -> HttpResponse:
 
 
 def _rejected_path(job: ImportJob) -> Path | None:
-    """The rejected-rows XLSX of a partial import, when it is still on disk under MEDIA_ROOT."""
+    """The rejected-rows XLSX of a partial import, while it is on disk in one of the folders the
+    engine writes them to (never any other path a report might name)."""
     report = job.report or {}
-    name = report.get("rejected_file") or report.get("rejected_path") or ""
+    name = report.get("rejected_path") or report.get("rejected_file") or ""
     if not name:
         return None
-    root = Path(settings.MEDIA_ROOT).resolve()
+    roots = [Path(settings.MEDIA_ROOT).resolve(), (Path(settings.DATA_DIR) / "rejected").resolve()]
     try:
         resolved = Path(name).resolve()
-        resolved.relative_to(root)
-    except (OSError, ValueError):
+    except OSError:
+        return None
+    if not any(resolved.is_relative_to(root) for root in roots):
         return None
     return resolved if resolved.is_file() else None
 
