@@ -8,6 +8,8 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("units/", views.all_units, name="all_units"),
+    path("units/search/", views.unit_search, name="unit_search"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("units/<int:pk>/", views.unit_detail, name="unit"),

@@ -1,4 +1,5 @@
-"""Site-wide pages: login/logout, the home page (the user's units as a tree) and the unit page.
+"""Site-wide pages: login/logout, the home page of each role, all units as a tree, unit search
+and the unit page.
 
 Permission rule of every page (accounts.permissions is the only judge): a unit or object the user
 may not view is a 404 (its existence is not revealed); one she may view but not change is a 403.
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 from smartvillage.accounts import permissions
 from smartvillage.accounts.permissions import Action, get_visible_unit
 from smartvillage.core.errors import DomainError
+from smartvillage.homes import dashboards, inbox
 from smartvillage.registry import services as registry_services
 from smartvillage.registry.facts import fold
 from smartvillage.registry.models import Household, Person
@@ -100,7 +102,8 @@ def _walk(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def all_units(request: HttpRequest) -> HttpResponse:
+    """ "Tất cả đơn vị": the user's units as a tree (the home page before issue 10)."""
     tops = permissions.top_units(request.user)
     # A role on a 2025 commune also covers the villages recorded under its pre-2025 communes:
     # list those communes too, each right after the unit it became part of.
@@ -115,7 +118,33 @@ def home(request: HttpRequest) -> HttpResponse:
     tree = _build_tree(ordered)
     for node in tree:
         node["successor"] = successor_of.get(node["unit"].pk)
-    return render(request, "homes/home.html", {"tree": tree})
+    return render(request, "homes/all_units.html", {"tree": tree})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The home of her widest role: what waits for her (the inbox) and her day's main page."""
+    user = request.user
+    kind = inbox.home_kind(user)
+    sections = inbox.counted_sections(user)
+    context: dict[str, Any] = {"kind": kind}
+    if kind == inbox.VILLAGE:
+        context["villages"] = [dashboards.village_summary(v) for v in inbox.village_units(user)]
+    elif kind == inbox.COMMUNE:
+        context["communes"] = [dashboards.commune_matrix(c) for c in inbox.commune_units(user)]
+    elif kind == inbox.APPRAISER:
+        context["areas"] = [dashboards.area_dashboard(u) for u in inbox.top_area_units(user)]
+    context["sections"] = inbox.visible_sections(sections)
+    return render(request, "homes/home.html", context)
+
+
+@login_required
+def unit_search(request: HttpRequest) -> HttpResponse:
+    """Units she may view by name (the dashboards' search box; htmx fills the list as she types)."""
+    query = request.GET.get("q", "")
+    units = inbox.search_units(request.user, query)
+    template = "homes/_unit_results.html" if request.htmx else "homes/unit_search.html"
+    return render(request, template, {"units": units, "query": query})
 
 
 def _child_of(path: str, depth: int) -> int | None:

@@ -51,7 +51,7 @@ def test_no_current_commune_line_without_the_2025_mapping(client, world):
 
 def test_home_lists_the_former_communes_of_a_2025_commune(client, world, reform):
     client.force_login(reform.grace)
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("core:all_units")).content.decode()
     assert "Xã An Bình" in html and "Xã An" in html
     assert "trước 01/07/2025, nay thuộc Xã An Bình" in html
     assert reverse("core:unit", args=[world.village1.pk]) in html

@@ -47,14 +47,14 @@ def test_login_lockout_after_repeated_failures(client, world, settings):
 def test_language_switch_to_english(client, world):
     client.force_login(world.alice)
     html = client.get(reverse("core:home")).content.decode()
-    assert "Đơn vị của tôi" in html and '<html lang="vi">' in html
+    assert "Việc cần xử lý" in html and '<html lang="vi">' in html
     response = client.post(
         reverse("set_language"), {"language": "en", "next": reverse("core:home")}
     )
     assert response.status_code == 302
     html = client.get(reverse("core:home")).content.decode()
     assert '<html lang="en">' in html
-    assert "My units" in html and "Log out" in html and "Đơn vị của tôi" not in html
+    assert "To do" in html and "Log out" in html and "Việc cần xử lý" not in html
     html = client.get(reverse("core:unit", args=[world.village1.pk])).content.decode()
     assert "Households" in html and "Add household" in html
 

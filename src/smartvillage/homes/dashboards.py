@@ -1,0 +1,165 @@
+"""What each home shows besides the inbox, from `criteria.engine` (never a count of persons here).
+
+* a village: its result against its set, each failing criterion with its gap and its worklist;
+* a commune: its villages × criteria, and the villages furthest from passing;
+* a province (an appraiser's): villages recognised this year against the province's target,
+  and the villages' results rolled up by district or commune.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from smartvillage.assessments.models import Assessment, State
+from smartvillage.criteria import engine
+from smartvillage.criteria.loader import CriteriaSet
+from smartvillage.criteria.services import default_at, sets_for_unit
+from smartvillage.homes.models import RecognitionTarget
+from smartvillage.units.models import AdminUnit, Level, area_paths
+
+FURTHEST_SHOWN = 5
+
+
+@dataclass
+class Failing:
+    result: engine.CriterionResult
+    worklist_url: str = ""
+    # Households/persons not yet meeting a ratio criterion: the worklist's length.
+    worklist_size: int | None = None
+
+
+@dataclass
+class VillageSummary:
+    unit: AdminUnit
+    cset: CriteriaSet | None
+    at: dt.date
+    at_note: str = ""
+    result: engine.UnitResult | None = None
+    failing: list[Failing] = field(default_factory=list)
+    monitored: list[engine.CriterionResult] = field(default_factory=list)
+
+
+def village_set(unit: AdminUnit) -> CriteriaSet | None:
+    """The first village set offered for `unit` (its own province's first)."""
+    return next((s for s in sets_for_unit(unit) if s.level == Level.VILLAGE), None)
+
+
+def is_monitored(c: engine.CriterionResult | dict[str, Any]) -> bool:
+    """A ratio criterion whose document states no pass level: shown, never blocking."""
+    get = c.get if isinstance(c, dict) else lambda k, d=None: getattr(c, k, d)
+    return get("status") == engine.MONITOR if hasattr(engine, "MONITOR") else False
+
+
+def village_summary(unit: AdminUnit, today: dt.date | None = None) -> VillageSummary:
+    cset = village_set(unit)
+    at, note = default_at(cset, today)
+    summary = VillageSummary(unit, cset, at, note)
+    if cset is None:
+        return summary
+    result = engine.evaluate(unit, cset, at)
+    summary.result = result
+    for c in result.criteria:
+        if c.status in (engine.PASS, engine.NOT_APPLICABLE):
+            continue
+        if is_monitored(c):
+            summary.monitored.append(c)
+            continue
+        item = Failing(c)
+        if c.kind == "ratio" and c.denominator:
+            item.worklist_size = (c.denominator or 0) - (c.numerator or 0)
+            item.worklist_url = (
+                reverse("criteria:worklist", args=[unit.pk, cset.slug, c.code])
+                + f"?at={at:%d/%m/%Y}"
+            )
+        summary.failing.append(item)
+    return summary
+
+
+@dataclass
+class CommuneMatrix:
+    unit: AdminUnit
+    cset: CriteriaSet | None
+    at: dt.date
+    at_note: str = ""
+    children: list[engine.UnitResult] = field(default_factory=list)
+    passed: int = 0
+    furthest: list[tuple[engine.UnitResult, int]] = field(default_factory=list)
+
+
+def commune_matrix(unit: AdminUnit, today: dt.date | None = None) -> CommuneMatrix:
+    cset = village_set(unit)
+    at, note = default_at(cset, today)
+    matrix = CommuneMatrix(unit, cset, at, note)
+    if cset is None:
+        return matrix
+    children = engine.evaluate_children(unit, cset, at)
+    matrix.children = children
+    matrix.passed = sum(1 for r in children if r.passed)
+    failing = [
+        (r, sum(1 for c in r.criteria if c.status == engine.FAIL or c.status == engine.NO_DATA))
+        for r in children
+        if not r.passed
+    ]
+    failing.sort(key=lambda pair: (-pair[1], pair[0].unit.name))
+    matrix.furthest = failing[:FURTHEST_SHOWN]
+    return matrix
+
+
+@dataclass
+class AreaDashboard:
+    unit: AdminUnit
+    year: int
+    cset: CriteriaSet | None
+    at: dt.date
+    at_note: str = ""
+    recognised: int = 0
+    target: int | None = None
+    villages: int = 0
+    villages_passed: int = 0
+    rollup: list[engine.RollupRow] = field(default_factory=list)
+
+
+def recognised_count(unit: AdminUnit, year: int) -> int:
+    """Villages under `unit` (its whole area, both schemes) recognised in `year`."""
+    from django.db.models import Q
+
+    condition = Q()
+    for root in area_paths([unit])[unit.pk]:
+        condition |= Q(unit__path__startswith=root)
+    return (
+        Assessment.objects.filter(
+            condition,
+            state=State.RECOGNISED,
+            unit__level=Level.VILLAGE,
+            recognition_date__year=year,
+        )
+        .values("unit")
+        .distinct()
+        .count()
+    )
+
+
+def target_for(unit: AdminUnit, year: int) -> int | None:
+    row = RecognitionTarget.objects.filter(unit=unit, year=year).first()
+    return row.villages if row else None
+
+
+def area_dashboard(unit: AdminUnit, today: dt.date | None = None) -> AreaDashboard:
+    today = today or timezone.localdate()
+    cset = village_set(unit)
+    at, note = default_at(cset, today)
+    board = AreaDashboard(unit, today.year, cset, at, note)
+    board.recognised = recognised_count(unit, today.year)
+    board.target = target_for(unit, today.year)
+    if cset is None:
+        return board
+    children = engine.evaluate_children(unit, cset, at)
+    board.villages = len(children)
+    board.villages_passed = sum(1 for r in children if r.passed)
+    board.rollup = engine.rollup(unit, children)
+    return board
