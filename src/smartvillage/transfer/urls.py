@@ -11,6 +11,11 @@ urlpatterns = [
         "units/<int:unit_id>/import/registry.xlsx", views.registry_download, name="registry_export"
     ),
     path("units/<int:unit_id>/import/events/<int:event_id>/", views.event_detail, name="event"),
+    path(
+        "units/<int:unit_id>/import/mappings/<int:mapping_id>/delete/",
+        views.saved_mapping_delete,
+        name="saved_mapping_delete",
+    ),
     path("import/jobs/<uuid:job_id>/", views.job_detail, name="job"),
     path("import/jobs/<uuid:job_id>/progress/", views.job_progress, name="job_progress"),
     path("import/jobs/<uuid:job_id>/mapping/", views.job_mapping, name="job_mapping"),

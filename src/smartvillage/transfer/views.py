@@ -28,7 +28,7 @@ from smartvillage.core.formats import parse_date_vi
 from smartvillage.registry.facts import fold
 from smartvillage.transfer import forms_xlsx, importer, jobs, lists, mappings, web_report
 from smartvillage.transfer.headers import all_fields
-from smartvillage.transfer.models import ImportJob, JobStatus
+from smartvillage.transfer.models import ImportJob, JobStatus, SavedMapping
 from smartvillage.units.models import Level
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -79,8 +79,42 @@ def import_start(request: HttpRequest, unit_id: int) -> HttpResponse:
             "events": events,
             "error": error,
             "may_export": can(request.user, Action.EXPORT_PERSONAL, village),
+            "saved_mappings": _saved_for(village),
         },
     )
+
+
+def _saved_for(village: Any) -> list[dict[str, Any]]:
+    """The commune's remembered mappings, each column by header and Vietnamese label."""
+    commune = mappings.commune_of(village)
+    if commune is None:
+        return []
+    saved = SavedMapping.objects.filter(commune=commune).select_related("village", "updated_by")
+    return [
+        {
+            "saved": item,
+            "columns": [
+                (
+                    entry.get("letter", ""),
+                    entry.get("header", ""),
+                    web_report.field_label(entry["field"]) if entry.get("field") else "",
+                )
+                for entry in item.mapping
+            ],
+        }
+        for item in saved.order_by("-updated_at")[:20]
+    ]
+
+
+@login_required
+@require_POST
+def saved_mapping_delete(request: HttpRequest, unit_id: int, mapping_id: int) -> HttpResponse:
+    village = _village_for_edit(request, unit_id)
+    commune = mappings.commune_of(village)
+    deleted, _ = SavedMapping.objects.filter(pk=mapping_id, commune=commune).delete()
+    if deleted:
+        messages.success(request, "Đã xóa cách gán cột đã lưu; tệp cùng mẫu sẽ lại được hỏi.")
+    return redirect("transfer:import", unit_id=village.pk)
 
 
 def _previous_job(request: HttpRequest, village: Any) -> ImportJob | None:

@@ -449,3 +449,41 @@ def test_partial_import_through_the_web_and_the_corrected_rejected_file(client, 
     assert again.status == JobStatus.DONE, again.message
     assert Person.objects.filter(village=world.village1).count() == 12
     assert len(set(Person.objects.values_list("household__code", flat=True))) == 6
+
+
+def test_proposals_are_shown_preselected_and_confirmed_with_the_write(client, world, monkeypatch):
+    from smartvillage.transfer import jobs
+
+    applied = []
+    monkeypatch.setattr(jobs, "start_apply", lambda job, background=None: applied.append(job))
+    proposal = {**QUESTION, "field": "epayment_account", "label": "Có tài khoản thanh toán điện tử"}
+    job = _job_with_report(world, {"proposed": [proposal]})
+    _login(client, world.alice)
+    html = _page(client, job)
+    assert "Cột đã đoán, hãy kiểm tra (1)" in _text(html)
+    assert '<input type="radio" name="q:Nhân khẩu!H" value="epayment_account" checked>' in html
+    assert "Xác nhận và ghi vào sổ" in html  # a proposal does not block; the write confirms it
+    _confirm(client, job)
+    assert applied and job.mapping == {"Nhân khẩu!H": "epayment_account"}
+
+
+def test_saved_mappings_listed_on_the_import_page_and_deleted(client, world, tmp_path):
+    _login(client, world.carol)
+    job = _upload(client, world.village1, village_xlsx(tmp_path / "ds.xlsx", "Thôn Một"))
+    _answer(client, job, _odd_ref(job), "vneid")
+    _confirm(client, job)
+    saved = SavedMapping.objects.get()
+    # Listed for every village of the commune, by header and label.
+    page = client.get(reverse("transfer:import", args=[world.village2.pk])).content.decode()
+    assert "Cách gán cột đã lưu của xã" in page
+    assert f"“{ODD_HEADER}” → Cài đặt ứng dụng định danh điện tử VNeID" in _text(page)
+    # Not for another commune's village head, who cannot delete it either.
+    _login(client, world.mallory)
+    page = client.get(reverse("transfer:import", args=[world.village3.pk])).content.decode()
+    assert "Cách gán cột đã lưu của xã" not in page
+    url = reverse("transfer:saved_mapping_delete", args=[world.village3.pk, saved.pk])
+    client.post(url)
+    assert SavedMapping.objects.exists()
+    _login(client, world.carol)
+    client.post(reverse("transfer:saved_mapping_delete", args=[world.village2.pk, saved.pk]))
+    assert not SavedMapping.objects.exists()
