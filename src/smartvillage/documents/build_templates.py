@@ -63,6 +63,8 @@ def _header(doc: DocxDocument) -> None:
         ["{{ ISSUER_PARENT }}", "{{ ISSUER }}"],
         number="{{ NUMBER_LINE }}",
         place_date="{{ PLACE_DATE }}",
+        # "ỦY BAN NHÂN DÂN" / "XÃ AN THANH" is the issuing body's name on two lines: both bold.
+        bold_lines=2,
     )
 
 
@@ -88,6 +90,14 @@ def _provenance(doc: DocxDocument) -> None:
     p = doc.add_paragraph()
     p.paragraph_format.space_before = Pt(12)
     L.add_text(p, "{{ provenance }}", size=10, italic=True)
+    _tag(doc, "{%p endif %}")
+
+
+def _validity_note(doc: DocxDocument) -> None:
+    """A report whose reference date lies outside its set's validity says so under the title."""
+    _tag(doc, "{%p if validity_note %}")
+    p = L.body_paragraph(doc, indent=False)
+    L.add_text(p, "{{ validity_note }}", size=12, italic=True)
     _tag(doc, "{%p endif %}")
 
 
@@ -156,8 +166,13 @@ def _self_assessment_and_signature(doc: DocxDocument, signature_note: str = "") 
 
 def build_mau01() -> DocxDocument:
     doc = L.new_document()
+    # The seed's form carries its label above the issuing body, at the top right of the page.
+    p = doc.paragraphs[0] if doc.paragraphs else doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    L.add_text(p, "Mẫu số 01", size=13, bold=True)
     _header(doc)
-    L.document_title(doc, "BÁO CÁO", "{{ subject }}", code="Mẫu số 01")
+    L.document_title(doc, "BÁO CÁO", "{{ subject }}")
+    _validity_note(doc)
     _lines(doc, "basis")
     L.body_paragraph(doc, "{{ intro }}")
     _heading(doc, "I. Công tác tổ chức triển khai thực hiện")
@@ -178,6 +193,15 @@ def build_mau01() -> DocxDocument:
     # Annexes: the lists behind each ratio (Biểu 01 - 04), as the guidance's forms.
     _tag(doc, "{%p for l in lists %}")
     _page_break(doc)
+    _list_body(doc)
+    _tag(doc, "{%p endfor %}")
+    return doc
+
+
+def _list_body(doc: DocxDocument) -> None:
+    """One Biểu as the seed's form: code, title, where and when, STT | Họ và Tên | Ghi chú, the
+    total and the two confirmations. The same builder makes the annex of Mẫu số 01 and the
+    standalone list (bieu.docx), so the two are identical."""
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.LEFT
     L.add_text(p, "{{ l.code }}", size=13, bold=True)
@@ -205,7 +229,12 @@ def build_mau01() -> DocxDocument:
             L.ConfirmationBlock("Xác nhận của khu dân cư", name="{{ l.village_signer }}"),
         ],
     )
-    _tag(doc, "{%p endfor %}")
+
+
+def build_list() -> DocxDocument:
+    """The standalone Biểu: the annex's page on its own (context: {"l": …})."""
+    doc = L.new_document()
+    _list_body(doc)
     return doc
 
 
@@ -213,6 +242,7 @@ def build_criteria() -> DocxDocument:
     doc = L.new_document()
     _header(doc)
     L.document_title(doc, "BÁO CÁO", "{{ subject }}")
+    _validity_note(doc)
     _lines(doc, "basis")
     L.body_paragraph(doc, "{{ intro }}")
     _heading(doc, "I. THÔNG TIN CHUNG")
@@ -249,6 +279,7 @@ def build_commune() -> DocxDocument:
     doc = L.new_document()
     _header(doc)
     L.document_title(doc, "BÁO CÁO", "{{ subject }}")
+    _validity_note(doc)
     _lines(doc, "basis")
     L.body_paragraph(doc, "{{ intro }}")
     _heading(doc, "I. KẾT QUẢ CỦA CÁC THÔN")
@@ -346,6 +377,7 @@ BUILDERS = {
     "criteria.docx": build_criteria,
     "commune.docx": build_commune,
     "plan.docx": build_plan,
+    "bieu.docx": build_list,
 }
 
 

@@ -176,7 +176,77 @@ def new_document(*, body_size: float = 13, landscape: bool = False) -> DocxDocum
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), FONT)
     style.paragraph_format.space_after = Pt(0)
+    set_language(doc)
+    page_numbers(doc)
     return doc
+
+
+LANGUAGE = "vi-VN"
+
+
+def set_language(doc: DocxDocument, language: str = LANGUAGE) -> None:
+    """Tag the text as Vietnamese (document defaults and the Normal style), so Word and
+    LibreOffice check spelling and hyphenate in Vietnamese instead of the template's en-US."""
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    targets = [rpr_default.find(qn("w:rPr"))]
+    if targets[0] is None:
+        targets[0] = OxmlElement("w:rPr")
+        rpr_default.append(targets[0])
+    targets.append(doc.styles["Normal"].element.get_or_add_rPr())
+    for rpr in targets:
+        for old in rpr.findall(qn("w:lang")):
+            rpr.remove(old)
+        lang = OxmlElement("w:lang")
+        lang.set(qn("w:val"), language)
+        lang.set(qn("w:eastAsia"), language)
+        lang.set(qn("w:bidi"), "ar-SA")
+        rpr.append(lang)
+    doc.core_properties.language = language
+
+
+def _field(paragraph: Paragraph, instruction: str, size: float = 13) -> None:
+    """A Word field (PAGE, NUMPAGES) as begin / instruction / separate / result / end runs."""
+    for kind, text in (
+        ("begin", None),
+        ("instr", instruction),
+        ("separate", None),
+        ("text", "1"),
+        ("end", None),
+    ):
+        run = paragraph.add_run()
+        _set_run_font(run, size)
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {text} "
+        elif kind == "text":
+            element = OxmlElement("w:t")
+            element.text = text
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._element.append(element)
+
+
+def page_numbers(doc: DocxDocument, size: float = 13) -> None:
+    """Decree 30/2020, Appendix I: the page number in Arabic numerals, 13–14 pt, centred in the
+    top margin, from the second page on (the first page has an empty header of its own)."""
+    for section in doc.sections:
+        section.different_first_page_header_footer = True
+        header = section.header
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _field(paragraph, "PAGE", size)
+        section.first_page_header.is_linked_to_previous = False
 
 
 def _usable_width_mm(doc: DocxDocument) -> float:
@@ -254,6 +324,7 @@ def national_header(
     *,
     number: str | None = None,
     place_date: str | None = None,
+    bold_lines: int = 1,
 ) -> Table:
     """The two-column header of an official document.
 
@@ -261,6 +332,8 @@ def national_header(
     bold capitals with a short rule, then "Số: …" (13 pt). Right: the national title (bold
     capitals 12 pt), the motto (bold 13 pt) with a rule, then the place and date in italics.
     `issuer_lines` are written in capitals, e.g. ["UBND HUYỆN TỨ KỲ", "UBND XÃ AN THANH"].
+    `bold_lines`: how many of the last lines are the issuing body's own name (bold): 2 for
+    "ỦY BAN NHÂN DÂN" / "XÃ AN THANH", which is one name written on two lines (Decree 30).
     """
     usable = _usable_width_mm(doc)
     left_w = round(usable * 0.38, 1)
@@ -273,7 +346,7 @@ def national_header(
         paragraph = first if index == 0 else left.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _tight(paragraph)
-        add_text(paragraph, line, size=12.5, bold=index == len(lines) - 1)
+        add_text(paragraph, line, size=12.5, bold=index >= len(lines) - bold_lines)
     _rule_under(left, width_mm=left_w / 3, cell_width_mm=left_w)
     if number:
         p = _tight(left.add_paragraph(), before=6)

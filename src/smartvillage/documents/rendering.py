@@ -33,7 +33,7 @@ from smartvillage.core.errors import DomainError
 from smartvillage.core.text import printable
 
 SHIPPED_DIR = Path(__file__).parent / "docx_templates"
-TEMPLATE_NAMES = ("mau01.docx", "criteria.docx", "commune.docx", "plan.docx")
+TEMPLATE_NAMES = ("mau01.docx", "criteria.docx", "commune.docx", "plan.docx", "bieu.docx")
 _EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 

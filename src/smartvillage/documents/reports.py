@@ -28,6 +28,8 @@ from smartvillage.core.formats import (
     vietnamese_date,
 )
 from smartvillage.documents import rendering
+from smartvillage.documents.lists import list_context
+from smartvillage.documents.recipients import recipients_for
 from smartvillage.documents.wording import (
     describe,
     evidence_titles,
@@ -365,7 +367,52 @@ def _common(
         "unit_phrase": in_sentence(data["unit"]["full_name"]),
         "commune_phrase": in_sentence(commune["full_name"]),
         "at_text": format_date(_date(data["at"])),
+        "validity_note": validity_note(data, report_day(source)),
     }
+
+
+def _published_set(data: dict[str, Any]) -> Any:
+    """The set a report was made with (sets are immutable per version), or None if gone."""
+    from smartvillage.criteria.loader import get_set
+
+    info = data["criteria_set"]
+    try:
+        return get_set(info["slug"], info.get("version"))
+    except DomainError:
+        return None
+
+
+def _recipients(kind: str, data: dict[str, Any]) -> list[str]:
+    cset = _published_set(data)
+    province = (
+        (data.get("unit") or {}).get("province") or data["criteria_set"].get("province") or ""
+    )
+    if isinstance(province, dict):
+        province = province.get("name", "")
+    return recipients_for(kind, getattr(cset, "recipients", None), province)
+
+
+def validity_note(data: dict[str, Any], day: dt.date | None) -> str:
+    """ "Lưu ý: …" when the reference date (or the document's date) lies outside the validity
+    of the set the report applies; "" otherwise (and for a set no longer loaded)."""
+    cset = _published_set(data)
+    if cset is None:
+        return ""
+    period = f"từ {format_date(cset.valid_from)}" + (
+        f" đến {format_date(cset.valid_to)}" if cset.valid_to else ""
+    )
+    at = _date(data["at"])
+    if not cset.is_valid_at(at):
+        return (
+            f"Lưu ý: ngày số liệu {format_date(at)} nằm ngoài thời gian hiệu lực của bộ tiêu chí "
+            f"áp dụng ({period})."
+        )
+    if day is not None and not cset.is_valid_at(day):
+        return (
+            f"Lưu ý: văn bản lập ngày {format_date(day)}, ngoài thời gian hiệu lực của bộ tiêu chí "
+            f"áp dụng ({period}); số liệu tính tại ngày {format_date(at)}."
+        )
+    return ""
 
 
 def context_phrase(unit: dict[str, Any]) -> str:
@@ -424,7 +471,7 @@ def mau01_context(source: ReportSource) -> dict[str, Any]:
     context = _common(
         source,
         f"Kết quả thực hiện tiêu chí khu dân cư thông minh năm {at.year}",
-        ["Sở TT&TT;", "UBND huyện;", "Lưu: VT."],
+        _recipients("mau01", data),
         with_guidance=True,
     )
     rows = context["criteria"]
@@ -450,25 +497,16 @@ def mau01_context(source: ReportSource) -> dict[str, Any]:
         if not code or people is None:
             continue
         met = [m for m in people if m["met"]]
-        households = c.get("population") == "households"
         lists.append(
-            {
-                "code": code,
-                "title": c.get("list_title") or c["title"],
-                "subtitle": f"{unit['full_name']}, {context['commune_phrase']} – số liệu ngày {context['at_text']}",
-                "name_header": "Họ và Tên (chủ hộ)" if households else "Họ và Tên",
-                "rows": [
-                    {
-                        "index": format_number(i),
-                        "name": m["name"],
-                        "note": f"Mã hộ {m['household_code']}",
-                    }
-                    for i, m in enumerate(met, start=1)
-                ],
-                "total": format_number(len(met)),
-                "commune_signer": "",
-                "village_signer": "",
-            }
+            list_context(
+                code=code,
+                title=c.get("list_title") or c["title"],
+                village_name=unit["full_name"],
+                commune_name=_commune(data)["full_name"] if unit["level"] != "commune" else "",
+                at=at,
+                households=c.get("population") == "households",
+                rows=[(m["name"], f"Mã hộ {m['household_code']}") for m in met],
+            )
         )
     context["lists"] = lists
     return context
@@ -481,7 +519,7 @@ def criteria_context(source: ReportSource) -> dict[str, Any]:
     context = _common(
         source,
         f"Kết quả thực hiện {_lower_first(cset['title'])} của {context_phrase(unit)}",
-        ["UBND huyện;", "Phòng chuyên môn huyện;", "Lưu: VT."],
+        _recipients("criteria", data),
     )
     context["intro"] = (
         f"UBND {context['commune_phrase']} báo cáo kết quả thực hiện các tiêu chí của "
@@ -521,7 +559,7 @@ def commune_context(source: ReportSource) -> dict[str, Any]:
     context = _common(
         source,
         f"Tổng hợp kết quả thực hiện {_lower_first(cset['title'])} của {context_phrase(unit)}",
-        ["UBND huyện;", "VPĐP nông thôn mới huyện;", "Lưu: VT."],
+        _recipients("commune", data),
     )
     context["intro"] = (
         f"UBND {context['commune_phrase']} báo cáo tổng hợp kết quả của các thôn và các tiêu chí của xã "

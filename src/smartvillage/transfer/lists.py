@@ -23,8 +23,7 @@ from smartvillage.accounts.permissions import Action, can
 from smartvillage.audit import services as audit
 from smartvillage.audit.models import AuditAction
 from smartvillage.core.errors import DomainError
-from smartvillage.core.formats import format_date, format_number, place_date_line
-from smartvillage.documents import docx_layout as D
+from smartvillage.core.formats import format_date, place_date_line
 from smartvillage.transfer.safe_xlsx import set_cell
 from smartvillage.units.models import AdminUnit, Level
 
@@ -218,33 +217,19 @@ def list_xlsx(data: OfficialList) -> bytes:
 
 
 def list_docx(data: OfficialList) -> bytes:
-    doc = D.new_document()
-    issuer = [f"UBND {data.commune_name}" if data.commune_name else "", data.village_name]
-    place = data.commune_name.split(" ", 1)[-1] if data.commune_name else data.village_name
-    D.national_header(
-        doc, [line for line in issuer if line], place_date=place_date_line(place, data.at)
+    """The same page as the annex of Mẫu số 01 (documents.lists: one template for both)."""
+    from smartvillage.documents.lists import list_context, render_list_docx
+
+    context = list_context(
+        code=data.code,
+        title=data.title,
+        village_name=data.village_name,
+        commune_name=data.commune_name,
+        at=data.at,
+        households=data.households,
+        rows=[(name, note) for _stt, name, note in data.rows],
     )
-    D.document_title(doc, data.title, None, code=data.code or None)
-    where = ", ".join(n for n in (data.village_name, data.commune_name) if n)
-    p = doc.add_paragraph()
-    p.alignment = 1  # centre
-    D.add_text(p, f"{where} (tính đến ngày {format_date(data.at)})", size=13, italic=True)
-    D.grid_table(
-        doc,
-        ["STT", data.name_header, "Ghi chú"],
-        [(stt, name, note) for stt, name, note in data.rows],
-        widths_mm=[15, 105, 45],
-        align=["center", "left", "left"],
-        footer=["", f"Tổng cộng: {format_number(data.total)} {data.unit_word}", ""],
-    )
-    D.confirmation_blocks(
-        doc,
-        [
-            D.ConfirmationBlock("Xác nhận của UBND xã", "(Ký tên, đóng dấu)"),
-            D.ConfirmationBlock("Xác nhận của khu dân cư"),
-        ],
-    )
-    return D.to_bytes(doc)
+    return render_list_docx(context)
 
 
 # ---- the action ---------------------------------------------------------------------------------

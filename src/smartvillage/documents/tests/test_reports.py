@@ -80,7 +80,7 @@ def test_mau01_docx_from_snapshot(submitted):
         "IV. Tự đánh giá",
         "Thôn Một: KHÔNG ĐẠT",
         "Nơi nhận:",
-        "- Sở TT&TT;",
+        "- Sở Khoa học và Công nghệ;",
         "- Lưu: VT.",
         "TM. ỦY BAN NHÂN DÂN",
         "CHỦ TỊCH",
@@ -272,7 +272,10 @@ def test_mau01_wording(submitted):
     assert rows["1.6"][3] == "1/3 yêu cầu"
     assert "Đã có 1 minh chứng (đáp ứng 1/3 yêu cầu)" in text
     basis = [line for line in text.splitlines() if line.startswith("Căn cứ")]
-    assert len(basis) == 1 and basis[0].endswith("giai đoạn 2021-2025.")
+    # The decision, then the guidance the seed's Mẫu số 01 cites (its number left blank there).
+    assert len(basis) == 2 and basis[0].endswith("giai đoạn 2021-2025;")
+    assert basis[1].startswith("Căn cứ Hướng dẫn số …/HD-STTTT của Sở Thông tin và Truyền thông")
+    assert basis[1].endswith("giai đoạn 2021- 2025.")
     document = docx.Document(io.BytesIO(data))
     for section in document.sections:
         assert section.right_margin.twips >= 851 and section.right_margin.mm >= 15
