@@ -85,6 +85,8 @@ INSTALLED_APPS += [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy / no-store (core/security.py).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "smartvillage.core.middleware.VietnameseFirstMiddleware",
@@ -92,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "smartvillage.core.security.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -179,12 +182,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Vietnamese messages, diacritics folded, a Vietnamese common-password list (core/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
+        "NAME": "smartvillage.core.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("PASSWORD_MIN_LENGTH", 10)},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "smartvillage.core.passwords.NotLikeUserValidator"},
+    {"NAME": "smartvillage.core.passwords.NotOnlyDigitsValidator"},
+    {"NAME": "smartvillage.core.passwords.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -257,6 +263,44 @@ SPECTACULAR_SETTINGS = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", True)
+
+# ---- web security (README "Bảo mật web"; `smartvillage check --deploy` is clean in production) --
+# A session lasts SESSION_HOURS (default 8: one working day) and, for shared office computers,
+# ends when the browser closes.
+SESSION_COOKIE_AGE = envint("SESSION_HOURS", 8) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+if not DEBUG:
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    # Behind a reverse proxy that ends TLS (nginx, Caddy): it must send X-Forwarded-Proto.
+    if envbool("SECURE_PROXY_SSL_HEADER", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No inline script anywhere (htmx is set up for it in base.html); inline style attributes stay
+# allowed. Images may be data: URLs (QR codes).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Import limits, enforced while a file is read (transfer/reader.py, README "Giới hạn khi nhập").
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)
+IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", 500)
+IMPORT_MAX_CELL_CHARS = envint("IMPORT_MAX_CELL_CHARS", 5_000)
+IMPORT_MAX_SHEETS = envint("IMPORT_MAX_SHEETS", 50)
+IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_MB", 200) * 1024 * 1024
+IMPORT_MAX_ZIP_MEMBERS = envint("IMPORT_MAX_ZIP_MEMBERS", 5_000)
+IMPORT_MAX_SECONDS = envint("IMPORT_MAX_SECONDS", 60)
 
 LOGGING = {
     "version": 1,
