@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smartvillage.accounts.permissions import Action, can
-from smartvillage.assessments import services
+from smartvillage.assessments import report_jobs, services
 from smartvillage.assessments.forms import (
     AppraisalForm,
     AssessmentCreateForm,
@@ -429,6 +429,12 @@ def assessment_report(request: HttpRequest, pk: int, kind: str, fmt: str) -> Htt
     personal = bool(reports.person_lists(kind, source.data))
     if personal and not can(request.user, Action.EXPORT_PERSONAL, unit):
         return _export_denied(request, unit, back)
+    if fmt == "pdf":
+        # LibreOffice takes seconds (Mẫu số 01: ~10 s): a job whose page shows its progress.
+        job = report_jobs.start_assessment_report(
+            request.user, assessment, kind, fmt, version, back
+        )
+        return redirect("jobs:job", job_id=job.pk)
     try:
         data = reports.render_report(kind, source, fmt)
     except DomainError as exc:
@@ -489,6 +495,9 @@ def unit_report(request: HttpRequest, unit_pk: int, kind: str, fmt: str) -> Http
     personal = bool(reports.person_lists(kind, source.data))
     if personal and not can(request.user, Action.EXPORT_PERSONAL, unit):
         return _export_denied(request, unit, back)
+    if fmt == "pdf":
+        job = report_jobs.start_unit_report(request.user, unit, cset, at, kind, fmt, back)
+        return redirect("jobs:job", job_id=job.pk)
     try:
         data = reports.render_report(kind, source, fmt)
     except DomainError as exc:
