@@ -351,3 +351,74 @@ def start_apply(job: ImportJob, background: bool | None = None) -> ImportJob:
 def stale(job: ImportJob) -> bool:
     """Running, but no heartbeat saved for STALE_AFTER: the process running it is gone."""
     return job.is_running and timezone.now() - job.updated_at > STALE_AFTER
+
+
+# ---- large lists as background jobs --------------------------------------------------------------
+
+# A province's or district's list runs to tens of thousands of rows (seconds of XLSX writing):
+# above this many villages the page starts a job instead of answering in the request.
+LIST_JOB_MIN_VILLAGES = 50
+
+
+def list_needs_job(unit: Any) -> bool:
+    """True for units whose lists are large enough to be worth a job (above a commune)."""
+    from smartvillage.units.models import Level
+
+    return unit.level in (Level.PROVINCE, Level.DISTRICT) or (
+        unit.level == Level.COMMUNE
+        and type(unit).objects.filter(path__startswith=unit.path, level=Level.VILLAGE).count()
+        > LIST_JOB_MIN_VILLAGES
+    )
+
+
+def start_list_export(
+    user: Any,
+    unit: Any,
+    set_slug: str,
+    criterion_code: str,
+    fmt: str,
+    at: dt.date | None,
+    back_url: str = "",
+) -> Any:
+    """A job that writes a criterion's list (lists.export_list: permission and audit included);
+    redirect the user to `jobs:job` with the returned job's pk."""
+    from smartvillage.jobs.services import do_start_job
+
+    return do_start_job(
+        target="smartvillage.transfer.jobs.export_list_job",
+        title=f"Danh sách tiêu chí {criterion_code} ({fmt.upper()}) – {unit.full_name}",
+        user=user,
+        params={
+            "unit": unit.pk,
+            "set": set_slug,
+            "criterion": criterion_code,
+            "fmt": fmt,
+            "at": at.isoformat() if at else None,
+        },
+        back_url=back_url,
+    )
+
+
+def export_list_job(job: Any, progress: Any) -> Any:
+    from smartvillage.jobs.services import JobOutput
+    from smartvillage.transfer import lists
+    from smartvillage.units.models import AdminUnit
+
+    p = job.params
+    progress("Đang lập danh sách", 0, 2)
+    unit = AdminUnit.objects.filter(pk=p["unit"]).first()
+    if unit is None:
+        raise DomainError("Không tìm thấy đơn vị.")
+    try:
+        content, name, ctype = lists.export_list(
+            job.user,
+            unit,
+            p["set"],
+            p["criterion"],
+            p["fmt"],
+            dt.date.fromisoformat(p["at"]) if p.get("at") else None,
+        )
+    except PermissionDenied as exc:
+        raise DomainError("Tài khoản không có quyền xuất dữ liệu cá nhân của đơn vị này.") from exc
+    progress("Đang lưu tệp", 1, 2)
+    return JobOutput(data=content, file_name=name, content_type=ctype)
