@@ -206,3 +206,9 @@ def test_killed_worker_leaves_nothing_half_written(world, settings):
     job.refresh_from_db()
     assert job.status == Status.DONE and job.attempts == 2 and job.message == "Đã ghi."
     assert ScheduledRun.objects.filter(name=f"test-{job.pk}").count() == 1
+
+
+def test_failed_jobs_are_listed_in_the_admin(admin_client, world):
+    Job.objects.create(target="x", title="Mẫu số 01 (PDF)", status=Status.FAILED, message="Lỗi")
+    response = admin_client.get(reverse("admin:jobs_job_changelist") + "?status__exact=failed")
+    assert response.status_code == 200 and "Mẫu số 01 (PDF)" in response.content.decode()
