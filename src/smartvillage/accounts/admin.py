@@ -17,7 +17,8 @@ class RoleAssignmentAdmin(UnitScopedAdmin):
     edit_action = Action.ADMIN
     list_display = ("user", "role", "unit", "created_at")
     list_filter = ("role",)
-    search_fields = ("user__username", "unit__name")
+    search_fields = ("user__username", "user__last_name", "user__first_name", "unit__name")
     list_select_related = ("user", "unit")
-    autocomplete_fields = ()
-    raw_id_fields = ("unit",)
+    # Type a few letters of a person or a unit instead of a raw id; the unit search is the units
+    # admin's, scoped by accounts.permissions (a commune officer finds only her units).
+    autocomplete_fields = ("user", "unit")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smartvillage.criteria import authoring, views
+from smartvillage.criteria import authoring, fix, views
 
 app_name = "criteria"
 
@@ -8,6 +8,11 @@ urlpatterns = [
     path("units/<int:pk>/criteria/", views.unit_criteria, name="unit"),
     path(
         "units/<int:pk>/criteria/<slug:slug>/<str:code>/worklist/", views.worklist, name="worklist"
+    ),
+    path(
+        "units/<int:pk>/criteria/<slug:slug>/<str:code>/worklist/fix/<int:member>/",
+        fix.worklist_fix,
+        name="worklist_fix",
     ),
     # Authoring new set versions (criteria.authoring)
     path("criteria/authoring/", authoring.index, name="authoring_index"),
