@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "smartvillage.audit",
     "smartvillage.registry",
     "smartvillage.criteria",
+    # The results store: counts kept current by every write, read by the criteria engine.
+    "smartvillage.results",
 ]
 EXTRA_APPS = [
     "smartvillage.evidence",
@@ -301,6 +303,9 @@ IMPORT_MAX_SHEETS = envint("IMPORT_MAX_SHEETS", 50)
 IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_MB", 200) * 1024 * 1024
 IMPORT_MAX_ZIP_MEMBERS = envint("IMPORT_MAX_ZIP_MEMBERS", 5_000)
 IMPORT_MAX_SECONDS = envint("IMPORT_MAX_SECONDS", 60)
+
+# The results store (smartvillage.results): off counts every evaluation live from the registry.
+RESULTS_STORE = envbool("RESULTS_STORE", True)
 
 LOGGING = {
     "version": 1,

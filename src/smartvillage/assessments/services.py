@@ -229,7 +229,15 @@ def do_create(
         **narrative,
     )
     _step(user, assessment, StepAction.CREATE, "")
+    _keep_date(cset, at, unit)
     return assessment
+
+
+def _keep_date(cset: Any, at: dt.date, unit: AdminUnit) -> None:
+    """The results store keeps counting this reference date while the assessment is open."""
+    from smartvillage.results.services import keep_date
+
+    keep_date(cset, at, unit)
 
 
 def is_commune_staff(user: Any, unit: AdminUnit) -> bool:
@@ -310,8 +318,11 @@ def do_edit(
         raise DomainError(
             "Hồ sơ đã nộp không đổi được ngày tham chiếu; hãy tạo hồ sơ mới.", "at_fixed"
         )
-    if at is not None:
+    if at is not None and at != locked.at:
+        from smartvillage.criteria.loader import get_set
+
         locked.at = at
+        _keep_date(get_set(locked.criteria_set_slug, locked.criteria_set_version), at, locked.unit)
     for name, value in narrative.items():
         setattr(locked, name, value)
     locked.save()

@@ -178,6 +178,53 @@ def _under(path: str, paths: list[str]) -> bool:
     return any(path.startswith(p) for p in paths)
 
 
+# Past this many subtree roots a query filters by province instead (a handful of prefixes): a
+# province's 1.000 villages must not become 1.000 OR'ed prefixes or a 1.000-id IN list.
+_MAX_ROOTS = 20
+
+
+def covering_roots(paths: list[str]) -> list[str]:
+    """Few path prefixes whose subtrees together contain every path in `paths`.
+
+    Paths under another are dropped; when more than `_MAX_ROOTS` remain, each is replaced by its
+    province's path. The result may cover more than asked (a sibling village): callers filter
+    the rows they read in Python.
+    """
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    if len(kept) > _MAX_ROOTS:
+        tops = {f"/{_path_ids(p)[0]}/" for p in kept if _path_ids(p)}
+        kept = sorted(tops)
+    return sorted(kept)
+
+
+def _members_by_area(
+    units: list[AdminUnit], areas: dict[int, list[str]], paths: dict[int, str]
+) -> dict[int, list[int]]:
+    """{unit id: ids of the items (id -> path) lying in its area}, linear in the items.
+
+    An area root's last id appears in the path of everything under it, so each item looks up its
+    own path ids instead of testing every unit's prefixes (units × items).
+    """
+    by_root_id: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for u in units:
+        for root in areas[u.pk]:
+            ids = _path_ids(root)
+            if ids:
+                by_root_id[ids[-1]].append((u.pk, root))
+    out: dict[int, list[int]] = {u.pk: [] for u in units}
+    for item_id, path in paths.items():
+        seen: set[int] = set()
+        for part in _path_ids(path):
+            for unit_pk, root in by_root_id.get(part, ()):
+                if unit_pk not in seen and path.startswith(root):
+                    seen.add(unit_pk)
+                    out[unit_pk].append(item_id)
+    return out
+
+
 def members(
     unit: AdminUnit,
     criterion: Criterion,
@@ -222,8 +269,22 @@ def _owning_set(criterion: Criterion) -> CriteriaSet:
 # ---- ratio counts: one grouped query per table -----------------------------------------------
 
 
+def _villages_q(village_ids: list[int], paths: list[str] | None) -> Q:
+    """The rows of the given villages: by id, or by the villages' path prefixes (a province's
+    villages as one prefix instead of a long IN list; the caller ignores villages it did not ask
+    for)."""
+    if paths:
+        return _area_q(paths, "village__path")
+    return Q(village_id__in=village_ids)
+
+
 def _ratio_counts(
-    cset: CriteriaSet, criteria: list[Criterion], village_ids: list[int], at: dt.date
+    cset: CriteriaSet,
+    criteria: list[Criterion],
+    village_ids: list[int],
+    at: dt.date,
+    *,
+    paths: list[str] | None = None,
 ) -> dict[int, dict[str, tuple[int, int]]]:
     """{village_id: {criterion code: (numerator, denominator)}} for all ratio criteria.
 
@@ -234,7 +295,7 @@ def _ratio_counts(
     province-wide evaluation about 4× faster on SQLite.
     """
     result: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
-    if not village_ids:
+    if not village_ids and not paths:
         return result
     populations: dict[tuple[type, str | None, str | None], list[Criterion]] = defaultdict(list)
     for c in criteria:
@@ -250,7 +311,7 @@ def _ratio_counts(
                 aggregates[alias] = Count("pk", filter=numerator_q(c, at))
             num_alias[c.code] = seen_num[c.numerator or ""]
         rows = (
-            model.objects.filter(village_id__in=village_ids)
+            model.objects.filter(_villages_q(village_ids, paths))
             .filter(population_q(mine[0], cset, at))
             .values("village_id")
             .annotate(**aggregates)
@@ -263,13 +324,15 @@ def _ratio_counts(
     return result
 
 
-def _persons_without_age(village_ids: list[int]) -> dict[int, int]:
+def _persons_without_age(
+    village_ids: list[int], *, paths: list[str] | None = None
+) -> dict[int, int]:
     """Persons who cannot be placed in an age population (no birth date, or for working age
     no sex), per village: they are left out of those counts, and the page says how many."""
-    if not village_ids:
+    if not village_ids and not paths:
         return {}
     rows = (
-        Person.objects.filter(village_id__in=village_ids)
+        Person.objects.filter(_villages_q(village_ids, paths))
         .filter(Q(birth_date__isnull=True) | Q(sex=""))
         .values("village_id")
         .annotate(n=Count("pk"))
@@ -448,24 +511,32 @@ def _evidence_by_unit(
 ) -> tuple[dict[int, list[EvidenceRecord]], dict[int, list[EvidenceRecord]]]:
     """Evidence rows per requested unit, in one query: (rows of the unit and of its ancestors,
     rows of its whole subtree). A commune's records (its police, schools, recognition, decisions
-    covering all villages) are evidence for each of its villages too."""
-    ancestor_ids = {i for u in units for i in _path_ids(u.path)[:-1]}
-    condition = Q(unit_id__in=ancestor_ids | {u.pk for u in units if u.level == Level.VILLAGE})
+    covering all villages) are evidence for each of its villages too.
+
+    The query reads the records under a few covering prefixes plus those of the prefixes'
+    ancestors (never an IN list of every requested village), and sorts them to units here.
+    """
     above = [u for u in units if u.level != Level.VILLAGE]
     areas = area_paths(above)
-    for unit in above:
-        condition |= _area_q(areas[unit.pk], "unit__path")
+    roots = covering_roots([u.path for u in units] + [p for a in areas.values() for p in a])
+    # Every unit lies under a root, so its ancestors are the root's or inside the root's subtree.
+    ancestor_ids = {i for path in roots for i in _path_ids(path)[:-1]}
+    condition = _area_q(roots, "unit__path")
+    if ancestor_ids:
+        condition |= Q(unit_id__in=ancestor_ids)
     rows_by_unit: dict[int, list[EvidenceRecord]] = defaultdict(list)
     subtree: dict[int, list[EvidenceRecord]] = {u.pk: [] for u in units}
-    for record in EvidenceRecord.objects.filter(condition).select_related("unit").order_by("pk"):
+    records = list(EvidenceRecord.objects.filter(condition).select_related("unit").order_by("pk"))
+    for record in records:
         rows_by_unit[record.unit_id].append(record)
-        # A village's subtree is its own records (a dict lookup); only the few larger units
-        # need the path test, so this stays linear in the records for a province of villages.
+        # A village's subtree is its own records (a dict lookup).
         if record.unit_id in subtree and record.unit.level == Level.VILLAGE:
             subtree[record.unit_id].append(record)
+    if above:
+        by_id = {r.pk: r for r in records}
+        inside = _members_by_area(above, areas, {r.pk: r.unit.path for r in records})
         for unit in above:
-            if _under(record.unit.path, areas[unit.pk]):
-                subtree[unit.pk].append(record)
+            subtree[unit.pk] = [by_id[pk] for pk in inside[unit.pk]]
     inherited = {
         u.pk: [r for unit_id in _path_ids(u.path) for r in rows_by_unit.get(unit_id, [])]
         for u in units
@@ -517,31 +588,10 @@ def evaluate_many(
     for unit in units:
         check_level(unit, cset)
     criteria = cset.criteria
-    villages_of: dict[int, list[int]] = {}
-    if all(u.level == Level.VILLAGE for u in units):
-        villages_of = {u.pk: [u.pk] for u in units}
-    else:
-        areas = area_paths(units)
-        condition = Q()
-        for u in units:
-            condition |= _area_q(areas[u.pk])
-        village_rows = list(
-            AdminUnit.objects.filter(condition, level=Level.VILLAGE).values_list("pk", "path")
-        )
-        for u in units:
-            villages_of[u.pk] = [pk for pk, path in village_rows if _under(path, areas[u.pk])]
+    villages_of, roots = _villages_of(units)
     all_villages = sorted({v for ids in villages_of.values() for v in ids})
     parts = [p for c in criteria for p in (c, *c.also)]
-    counts = (
-        _ratio_counts(cset, parts, all_villages, at)
-        if any(c.kind == "ratio" for c in parts)
-        else {}
-    )
-    undated = (
-        _persons_without_age(all_villages)
-        if any(c.kind == "ratio" and c.population in {"working_age", "adults"} for c in parts)
-        else {}
-    )
+    counts, undated = _village_counts(cset, parts, all_villages, roots, at)
     needs_evidence = any(c.kind in {"evidence", "count", "prerequisite", "reported"} for c in parts)
     own_records, subtree_records = _evidence_by_unit(units) if needs_evidence else ({}, {})
     aggregates = _aggregate_children(units, cset, at)
@@ -598,6 +648,50 @@ def evaluate_many(
     return results
 
 
+def _villages_of(units: list[AdminUnit]) -> tuple[dict[int, list[int]], list[str]]:
+    """({unit id: the villages it counts, in path order}, prefixes covering them all): one query
+    by path prefix, whatever the number of units."""
+    if all(u.level == Level.VILLAGE for u in units):
+        return {u.pk: [u.pk] for u in units}, covering_roots([u.path for u in units])
+    areas = area_paths(units)
+    roots = covering_roots([p for area in areas.values() for p in area])
+    village_paths = dict(
+        AdminUnit.objects.filter(_area_q(roots), level=Level.VILLAGE)
+        .order_by("path")
+        .values_list("pk", "path")
+    )
+    above = [u for u in units if u.level != Level.VILLAGE]
+    inside = _members_by_area(above, areas, village_paths)
+    return {u.pk: [u.pk] if u.level == Level.VILLAGE else inside[u.pk] for u in units}, roots
+
+
+def _village_counts(
+    cset: CriteriaSet,
+    parts: list[Criterion],
+    village_ids: list[int],
+    roots: list[str],
+    at: dt.date,
+) -> tuple[dict[int, dict[str, tuple[int, int]]], dict[int, int]]:
+    """The ratio counts and the persons without an age per village: from the results store
+    (smartvillage.results), which counts live and keeps what it was missing; live when the store
+    is off or the set is not a published one."""
+    need_counts = any(c.kind == "ratio" for c in parts)
+    need_undated = any(
+        c.kind == "ratio" and c.population in {"working_age", "adults"} for c in parts
+    )
+    if not village_ids or not (need_counts or need_undated):
+        return {}, {}
+    from smartvillage.results import services as store
+
+    stored = store.read_counts(cset, parts, at, village_ids, roots)
+    if stored is not None:
+        counts, undated = stored
+    else:
+        counts = _ratio_counts(cset, parts, village_ids, at) if need_counts else {}
+        undated = _persons_without_age(village_ids) if need_undated else {}
+    return counts, (undated if need_undated else {})
+
+
 def _evaluate_one(
     c: Criterion,
     unit: AdminUnit,
@@ -608,7 +702,7 @@ def _evaluate_one(
     subtree: list[EvidenceRecord],
     aggregates: dict[tuple[int, str], list[UnitResult]],
 ) -> CriterionResult:
-    threshold = c.threshold_for(unit.attributes or {})
+    threshold = c.threshold_for(unit.attributes or {}) if c.threshold_rules else c.threshold
     if c.applies_from is not None and at < c.applies_from:
         return CriterionResult(
             code=c.code,
@@ -657,20 +751,12 @@ def _combine(main: CriterionResult, extra: list[CriterionResult]) -> CriterionRe
     return main
 
 
-def _aggregate_children(
-    units: list[AdminUnit], cset: CriteriaSet, at: dt.date
-) -> dict[tuple[int, str], list[UnitResult]]:
-    """For each aggregate criterion: the child villages' results (evaluated in one batch per set)."""
-    aggregate_criteria = [c for c in cset.criteria if c.kind == "aggregate"]
-    if not aggregate_criteria:
-        return {}
-    areas = area_paths(units)
-    condition = Q()
-    for u in units:
-        condition |= _area_q(areas[u.pk])
-    villages = list(AdminUnit.objects.filter(condition, level=Level.VILLAGE).order_by("path"))
-    out: dict[tuple[int, str], list[UnitResult]] = {}
-    for c in aggregate_criteria:
+def inner_sets(cset: CriteriaSet) -> list[tuple[Criterion, CriteriaSet]]:
+    """Each aggregate criterion of `cset` with the village set its villages are evaluated by."""
+    out: list[tuple[Criterion, CriteriaSet]] = []
+    for c in cset.criteria:
+        if c.kind != "aggregate":
+            continue
         if c.of is not None:
             inner = CriteriaSet(
                 slug=f"{cset.slug}#{c.code}",
@@ -697,9 +783,31 @@ def _aggregate_children(
                     working_age_policy=inner.working_age_policy,
                     adult_age=inner.adult_age,
                 )
+        out.append((c, inner))
+    return out
+
+
+def _aggregate_children(
+    units: list[AdminUnit], cset: CriteriaSet, at: dt.date
+) -> dict[tuple[int, str], list[UnitResult]]:
+    """For each aggregate criterion: the child villages' results (evaluated in one batch per set)."""
+    pairs = inner_sets(cset)
+    if not pairs:
+        return {}
+    areas = area_paths(units)
+    roots = covering_roots([p for area in areas.values() for p in area])
+    candidates = list(
+        AdminUnit.objects.filter(_area_q(roots), level=Level.VILLAGE).order_by("path")
+    )
+    inside = _members_by_area(units, areas, {v.pk: v.path for v in candidates})
+    wanted = {pk for pks in inside.values() for pk in pks}
+    villages = [v for v in candidates if v.pk in wanted]
+    out: dict[tuple[int, str], list[UnitResult]] = {}
+    for c, inner in pairs:
         child_results = evaluate_many(villages, inner, at, inherit_evidence=False)
+        by_pk = {r.unit.pk: r for r in child_results}
         for u in units:
-            out[(u.pk, c.code)] = [r for r in child_results if _under(r.unit.path, areas[u.pk])]
+            out[(u.pk, c.code)] = [by_pk[pk] for pk in inside[u.pk]]
     return out
 
 
@@ -724,6 +832,21 @@ def _aggregate_result(
 
 def evaluate(unit: AdminUnit, cset: CriteriaSet, at: dt.date) -> UnitResult:
     return evaluate_many([unit], cset, at)[0]
+
+
+def evaluate_with_children(
+    unit: AdminUnit, cset: CriteriaSet, at: dt.date
+) -> tuple[UnitResult | None, list[UnitResult]]:
+    """`evaluate(unit)` (None when the set does not sum over `unit`) and
+    `evaluate_children(unit)` in one pass: the villages' counts are read once and the unit's
+    totals are the sums of the same rows its children show (a dashboard's two tables)."""
+    children = children_at_level(unit, cset.level)
+    if not can_evaluate(unit, cset):
+        return None, evaluate_many(children, cset, at)
+    if not children:
+        return evaluate(unit, cset, at), []
+    results = evaluate_many([unit, *children], cset, at)
+    return results[0], results[1:]
 
 
 def child_villages(unit: AdminUnit) -> list[AdminUnit]:

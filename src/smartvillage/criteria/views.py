@@ -61,9 +61,10 @@ def unit_criteria(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if cset is not None:
         # A province sees a commune set only commune by commune (no summed result of its own).
-        if engine.can_evaluate(unit, cset):
-            context["result"] = engine.evaluate(unit, cset, at)
-        children = engine.evaluate_children(unit, cset, at)
+        # One pass: the unit's totals are the sums of the rows its children show.
+        result, children = engine.evaluate_with_children(unit, cset, at)
+        if result is not None:
+            context["result"] = result
         if children:
             context["children"] = children
             context["children_are_communes"] = cset.level == Level.COMMUNE
@@ -122,13 +123,15 @@ def worklist(request: HttpRequest, pk: int, slug: str, code: str) -> HttpRespons
         if not permissions.can(request.user, Action.EXPORT_PERSONAL, unit):
             raise permissions_denied()
         content = worklist_xlsx(unit, cset, criterion, at, qs, show)
+        rows = qs.count()
         audit.record(
             actor=request.user,
             action=AuditAction.EXPORT,
             unit=unit,
             object_type="worklist",
             object_repr=f"{cset.slug} {criterion.code} ({show})",
-            note=f"{qs.count()} dòng",
+            note=f"{rows} dòng",
+            count=rows,
         )
         filename = f"danh-sach-{cset.slug}-{criterion.code}-{unit.code}.xlsx"
         response = HttpResponse(
@@ -145,6 +148,7 @@ def worklist(request: HttpRequest, pk: int, slug: str, code: str) -> HttpRespons
         object_id=f"{unit.pk}:{cset.slug}:{criterion.code}",
         object_repr=f"{cset.slug} {criterion.code}",
         note="Xem danh sách hộ/người theo tiêu chí",
+        count=len(page.object_list),
     )
     result = _criterion_result(engine.evaluate(unit, cset, at), code)
     context = {
