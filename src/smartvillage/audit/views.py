@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smartvillage.accounts import permissions
 from smartvillage.accounts.permissions import Action
+from smartvillage.audit import services as audit_services
 from smartvillage.audit.models import AuditEvent
 from smartvillage.core.templatetags.core_tags import degrees
 from smartvillage.registry.facts import catalogue
@@ -86,6 +87,7 @@ def masked_changes(event: AuditEvent, labels: dict[str, str] | None = None) -> l
     numbers masked."""
     labels = labels if labels is not None else _field_labels()
     choices = _choice_labels()
+    created = event.before is None
     return [
         {
             "field": labels.get(name, name),
@@ -93,6 +95,8 @@ def masked_changes(event: AuditEvent, labels: dict[str, str] | None = None) -> l
             "after": _show(name, new, choices),
         }
         for name, old, new in _expanded(event)
+        # A new record: what it was given, not every empty field and "no" it starts with.
+        if not (created and new in (None, "", False))
     ]
 
 
@@ -109,6 +113,17 @@ def household_history(request: HttpRequest, household_pk: int) -> HttpResponse:
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     labels = _field_labels()
     rows = [{"event": e, "changes": masked_changes(e, labels)} for e in page.object_list]
+    # The history holds the household's and its persons' values: reading it is logged too.
+    audit_services.record_view(
+        actor=request.user,
+        unit=unit,
+        object_type="household_history",
+        object_id=str(household_pk),
+        object_repr=str(household) if household else f"#{household_pk}",
+        household_id=household_pk,
+        note="Xem lịch sử thay đổi của hộ",
+        count=len(rows),
+    )
     return render(
         request,
         "audit/household_history.html",

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from smartvillage.accounts.permissions import Action, can, get_visible_unit
+from smartvillage.audit import services as audit_services
 from smartvillage.audit.models import AuditEvent
 from smartvillage.audit.views import masked_changes
 from smartvillage.core.errors import DomainError
@@ -329,10 +330,26 @@ def event_detail(request: HttpRequest, unit_id: int, event_id: int) -> HttpRespo
         {"event": item, "changes": masked_changes(item)}
         for item in event.items.order_by("id")[:500]
     ]
+    # The rows name households and persons: who read them, how many (issue #11, audit).
+    audit_services.record_view(
+        actor=request.user,
+        unit=unit,
+        object_type="import_event",
+        object_id=str(event.pk),
+        object_repr=event.object_repr,
+        note="Xem chi tiết lượt nhập tệp",
+        count=len(items),
+    )
     return render(
         request,
         "transfer/event.html",
-        {"unit": unit, "event": event, "items": items, "count": event.items.count()},
+        {
+            "unit": unit,
+            "event": event,
+            "items": items,
+            "count": event.items.count(),
+            "may_view_history": can(request.user, Action.VIEW_AUDIT, unit),
+        },
     )
 
 
