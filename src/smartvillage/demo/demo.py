@@ -20,7 +20,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
@@ -848,77 +848,168 @@ def ensure_users(villages: dict[str, AdminUnit], communes: dict[str, AdminUnit])
 # A plan and an assessment, so the workflow pages are not empty
 # --------------------------------------------------------------------------------------------
 
-# Seed 001 (Hà Sơn's 2022 plan for thôn Chí Phúc): per criterion, who does what, budget, deadline.
-CHIPHUC_TASKS: dict[str, list[tuple[str, str, str, int | None, str, str]]] = {
-    # code: [(executor, task, responsible, budget VND, deadline, status)]
+
+# Seed 001 (Hà Sơn's 2022 plan for thôn Chí Phúc), in its words: per criterion the tasks of the
+# village, the village head and the commune, the budget (or who bears it), the person responsible,
+# the survey deadline and the completion deadline where the seed gives both.
+class _Task(NamedTuple):
+    executor: str
+    text: str
+    responsible: str
+    budget: int | None
+    budget_note: str
+    survey: str | None
+    deadline: str
+    status: str
+
+
+CHIPHUC_TASKS: dict[str, list[_Task]] = {
     "1": [
-        (
+        _Task(
             "village",
-            "Bổ sung các thiết bị kết nối Internet phục vụ nhân dân tại nhà văn hóa thôn "
-            "(tivi có kết nối WI-FI, thiết bị âm thanh)",
+            "Tiếp tục bổ sung các thiết bị kết nối Internet phục vụ nhân dân trong khu vực nhà văn "
+            "hóa (như tivi có kết nối WI-FI, thiết bị âm thanh, camera an ninh...)",
             "Trưởng thôn và ban phát triển thôn Chí Phúc",
+            None,
+            "Thôn chịu trách nhiệm",
             None,
             "2022-11-30",
             "done",
         ),
-        (
+        _Task(
             "commune",
-            "Phối hợp với Viễn thông Hà Trung duy trì kết nối, chỉnh trang hạ tầng viễn thông của thôn",
+            "Phối hợp với Viễn thông Hà Trung để đảm bảo các hoạt động kết nối được duy trì tốt, "
+            "cung cấp gói dịch vụ phù hợp cho hoạt động của thôn, chỉnh trang mỹ quan cáp viễn "
+            "thông đảm bảo an toàn giao thông trong thôn (di dời, thay thế các cột viễn thông không "
+            "đảm bảo chiều cao, bó gọn cáp tạo cảnh quan...)",
             "Đc PCT UBND xã và CC Văn hóa",
+            None,
+            "Do Viễn thông Hà Trung chịu trách nhiệm",
             None,
             "2022-11-30",
             "done",
         ),
     ],
     "2": [
-        (
+        _Task(
+            "head",
+            "Nắm bắt các kỹ thuật trong việc sử dụng các thiết bị truyền thanh không dây để thực "
+            "hiện nhiệm vụ, cài đặt các ứng dụng tiện ích trong ĐTDĐ để quản lý điều hành khu dân cư",
+            "Trưởng thôn Chí Phúc",
+            None,
+            "",
+            None,
+            "2022-11-30",
+            "done",
+        ),
+        _Task(
             "commune",
             "Đầu tư lắp đặt máy truyền thanh không dây cho thôn",
             "Đc Chủ tịch UBND xã",
             70_000_000,
+            "",
+            None,
             "2022-11-30",
             "done",
         ),
     ],
     "3": [
-        (
+        _Task(
+            "village",
+            "Tiếp tục vận động tuyên truyền các hộ trong thôn đầu tư lắp đặt camera an ninh trong "
+            "hộ gia đình, bố trí camera tại nhà văn hóa thôn",
+            "Trưởng thôn Chí Phúc",
+            None,
+            "",
+            None,
+            "2022-10-30",
+            "done",
+        ),
+        _Task(
             "commune",
-            "Lắp đặt bổ sung 3 camera giám sát ANTT trên tuyến đường của thôn",
+            "Đầu tư lắp đặt bổ sung thêm 3 camera giám sát ANTT tại các vị trí trên tuyến đường của "
+            "thôn",
             "Đc Chủ tịch UBND xã",
             5_000_000,
+            "",
+            None,
             "2022-10-30",
             "done",
         ),
     ],
     "4": [
-        (
+        _Task(
             "village",
-            "Thành lập tổ công nghệ số cộng đồng; điều tra, tổng hợp số người trong độ tuổi lao động "
-            "để cài đặt ứng dụng, hướng dẫn sử dụng dịch vụ công trực tuyến",
-            "Trưởng thôn; tổ CNSCĐ",
+            "Thành lập tổ công nghệ số cộng đồng (thành phần: TT thôn, đoàn thanh niên, phụ nữ, nông "
+            "dân...) tổ chức điều tra rà soát tổng hợp số người trong độ tuổi để cài đặt các ứng "
+            "dụng và phối hợp với VNPT Hà Trung hướng dẫn người dân sử dụng các dịch vụ công trực "
+            "tuyến, cài đặt các ứng dụng cho người dân",
+            "Đc PCT UBND xã; CC Văn hóa; trưởng thôn",
             5_000_000,
+            "Kinh phí hỗ trợ tổ CNSCĐ",
+            "2022-10-30",
+            "2022-11-30",
+            "done",
+        ),
+        _Task(
+            "commune",
+            "Phối hợp với Viễn thông (VNPT): hướng dẫn tổ CNSCĐ thôn Chí Phúc thực hiện các thao tác "
+            "cài đặt, để hướng dẫn người dân sử dụng các dịch vụ công trực tuyến, cài đặt ứng dụng "
+            "ThanhHoaS để tương tác với chính quyền, cập nhật thông tin",
+            "Đc PCT UBND xã; CC Văn hóa; trưởng thôn",
+            None,
+            "",
+            None,
             "2022-10-30",
             "done",
         ),
     ],
     "5": [
-        (
+        _Task(
             "village",
-            "Lập danh sách người trong độ tuổi lao động; hướng dẫn mở tài khoản, tạo mã QR thanh "
-            "toán tiền điện, hàng tạp hóa",
-            "Tổ CNSCĐ; trưởng thôn",
+            "Chỉ đạo tổ CNSCĐ lập danh sách số người trong độ tuổi của thôn, để tuyên truyền và "
+            "hướng dẫn người dân cài đặt và áp dụng thanh toán không dùng tiền mặt (tạo mã QR code "
+            "cho các hộ dân thanh toán tiền điện, các hàng tạp hóa...)",
+            "Đc PCT UBND xã; CC Văn hóa; trưởng thôn",
+            None,
+            "",
+            "2022-10-30",
+            "2022-11-30",
+            "in_progress",
+        ),
+        _Task(
+            "commune",
+            "Chỉ đạo các cấp nhà trường, trạm Y tế phối hợp với đơn vị VNPT để được hướng dẫn tạo "
+            "QR code thanh toán dịch vụ công: thanh toán học phí (vnEdu connect), các dịch vụ y tế",
+            "Đc PCT UBND xã; CC Văn hóa; trưởng thôn",
+            None,
+            "",
             None,
             "2022-11-30",
             "in_progress",
         ),
     ],
     "6": [
-        (
+        _Task(
             "village",
-            "Đặt tên đường, ngõ; lập danh sách hộ theo số nhà để gắn mã địa chỉ trên bản đồ số",
-            "Trưởng thôn; CC Văn hóa",
+            "Đặt tên các tuyến đường thôn, đường ngõ; lắp đặt biển chỉ dẫn đường, biển tên đường, "
+            "lập danh sách theo thứ tự số hộ để được gắn mã địa chỉ trên nền tảng bản đồ số",
+            "Đc PCT UBND xã; Trưởng CA xã; CC Văn hóa; trưởng thôn",
             None,
+            "",
             "2022-10-10",
+            "2022-11-30",
+            "in_progress",
+        ),
+        _Task(
+            "commune",
+            "Phối hợp và đề nghị với VNPT tỉnh hỗ trợ gắn mã địa chỉ trên nền tảng bản đồ số cho "
+            "thôn Chí Phúc",
+            "Đc PCT UBND xã; Trưởng CA xã; CC Văn hóa; trưởng thôn",
+            None,
+            "",
+            None,
+            "2022-11-30",
             "in_progress",
         ),
     ],
@@ -948,20 +1039,24 @@ def ensure_workflow_samples(
             number="45/KH-UBND",
             issued_date=dt.date(2022, 9, 5),
             signer_name="Lê Đình Quang",
+            # "III. THỜI GIAN: Hoàn thành thôn thông minh trước 30/11/2022."
+            deadline=dt.date(2022, 11, 30),
+            # "IV. KINH PHÍ THỰC HIỆN: Dự kiến khoảng 90 triệu đồng" (the tasks name 70 + 5 + 5).
+            budget_planned=90_000_000,
         )
         for item in plan.items.all():
-            for order, (executor, text, who, budget, deadline, status) in enumerate(
-                CHIPHUC_TASKS.get(item.criterion_code, [])
-            ):
+            for order, task in enumerate(CHIPHUC_TASKS.get(item.criterion_code, [])):
                 do_add_task(
                     officer,
                     item,
-                    executor=executor,
-                    description=text,
-                    responsible=who,
-                    budget=budget,
-                    deadline=dt.date.fromisoformat(deadline),
-                    status=status,
+                    executor=task.executor,
+                    description=task.text,
+                    responsible=task.responsible,
+                    budget=task.budget,
+                    budget_note=task.budget_note,
+                    survey_deadline=dt.date.fromisoformat(task.survey) if task.survey else None,
+                    deadline=dt.date.fromisoformat(task.deadline),
+                    status=task.status,
                     order=order,
                 )
         plans += 1

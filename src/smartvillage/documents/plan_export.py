@@ -27,9 +27,15 @@ def _lines(text: str) -> list[str]:
 
 def _task(task: Any, village_word: str, today: dt.date | None = None) -> dict[str, Any]:
     text = task.description.strip()
-    if task.deadline:
-        text = f"{text.rstrip('.;')}; thời gian hoàn thành trước {format_date(task.deadline)}."
     details = []
+    survey = getattr(task, "survey_deadline", None)
+    if task.deadline and not survey:
+        text = f"{text.rstrip('.;')}; thời gian hoàn thành trước {format_date(task.deadline)}."
+    elif survey:
+        # Seed 001's two deadlines, in its words and order.
+        details.append(f"Thời gian điều tra tổng hợp hoàn thành trước {format_date(survey)}.")
+        if task.deadline:
+            details.append(f"Thời gian hoàn thành trước {format_date(task.deadline)}.")
     if task.budget:
         details.append(
             f"Kinh phí: {money(task.budget)}{' (' + task.budget_note + ')' if task.budget_note else ''}"
@@ -50,6 +56,28 @@ def _task(task: Any, village_word: str, today: dt.date | None = None) -> dict[st
         progress += f" – {task.progress_note.strip()}"
     details.append(progress)
     return {"text": text, "details": details}
+
+
+def _millions(value: int) -> str:
+    """90000000 -> "90 triệu đồng" (whole millions, as plans write them); else "1.234.500 đồng"."""
+    if value and value % 1_000_000 == 0:
+        return f"{format_number(value // 1_000_000)} triệu đồng"
+    return money(value)
+
+
+def _state_lines(plan: Any) -> list[str]:
+    """Seed 003's "Diện tích tự nhiên: 251,3 ha." / "Dân số: 2420 người (761 hộ)." and the text."""
+    lines = []
+    area = getattr(plan, "area_ha", None)
+    if area is not None:
+        lines.append(f"Diện tích tự nhiên: {format_number(area)} ha.")
+    population, households = getattr(plan, "population", None), getattr(plan, "households", None)
+    if population is not None:
+        tail = f" ({format_number(households)} hộ)" if households is not None else ""
+        lines.append(f"Dân số: {format_number(population)} người{tail}.")
+    elif households is not None:
+        lines.append(f"Số hộ: {format_number(households)} hộ.")
+    return lines + _lines(getattr(plan, "current_state", ""))
 
 
 def plan_context(
@@ -84,11 +112,28 @@ def plan_context(
                     "tasks": [_task(t, village_word, today) for t in entry["village_tasks"]],
                 }
             )
+        if entry.get("head_tasks"):
+            groups.append(
+                {
+                    "label": f"Đối với Trưởng {village_word.lower()}:",
+                    "tasks": [_task(t, village_word, today) for t in entry["head_tasks"]],
+                }
+            )
         if entry["commune_tasks"]:
             groups.append(
                 {
                     "label": "Đối với UBND xã:",
                     "tasks": [_task(t, village_word, today) for t in entry["commune_tasks"]],
+                }
+            )
+        owners: dict[str, list[Any]] = {}
+        for t in entry.get("org_tasks") or []:
+            owners.setdefault(t.owner.strip() or "tổ chức phối hợp", []).append(t)
+        for owner, tasks in owners.items():
+            groups.append(
+                {
+                    "label": f"Đối với {owner}:",
+                    "tasks": [_task(t, village_word, today) for t in tasks],
                 }
             )
         items.append(
@@ -105,7 +150,37 @@ def plan_context(
             }
         )
     total = model["total_budget"]
+    planned = getattr(plan, "budget_planned", None)
     basis = _lines(plan.preamble)
+    state = _state_lines(plan)
+    directions = _lines(getattr(plan, "directions", ""))
+    # Section numbers follow the sections present (seed 001: I–V; seed 003 adds II. HIỆN TRẠNG
+    # and III. PHƯƠNG HƯỚNG).
+    names = ["purpose", *(["state"] if state else []), "content"]
+    names += [*(["directions"] if directions else []), "time", "budget", "organisation"]
+    numerals = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
+    section = {name: numerals[i] for i, name in enumerate(names)}
+    headings = {
+        "purpose": f"{section['purpose']}. MỤC ĐÍCH, YÊU CẦU",
+        "state": f"{section.get('state', '')}. HIỆN TRẠNG",
+        "content": f"{section['content']}. NỘI DUNG THỰC HIỆN",
+        "directions": f"{section.get('directions', '')}. PHƯƠNG HƯỚNG THỰC HIỆN",
+        "time": f"{section['time']}. THỜI GIAN: ",
+        "budget": f"{section['budget']}. KINH PHÍ THỰC HIỆN: ",
+        "organisation": f"{section['organisation']}. TỔ CHỨC THỰC HIỆN",
+    }
+    if planned:
+        # As the seed writes it: "Dự kiến khoảng 90 triệu đồng".
+        budget_text = f"Dự kiến khoảng {_millions(planned)}."
+    elif total:
+        budget_text = f"Dự kiến khoảng {money(total)}."
+    else:
+        budget_text = "Chưa xác định."
+    funding = [
+        f"- {label}: {money(amount)}." if amount else f"- {label}."
+        for label, amount in (plan.funding_lines if hasattr(plan, "funding_lines") else [])
+    ]
+    funding += _lines(getattr(plan, "funding_note", ""))
     return {
         "ISSUER_PARENT": "ỦY BAN NHÂN DÂN",
         "ISSUER": commune.full_name.upper(),
@@ -122,7 +197,11 @@ def plan_context(
         "deadline_text": f"Hoàn thành trước {vietnamese_date(plan.deadline)}."
         if plan.deadline
         else "Theo tiến độ từng nhiệm vụ.",
-        "total_budget_text": f"Dự kiến khoảng {money(total)}." if total else "Chưa xác định.",
+        "H": headings,
+        "state": state,
+        "directions": directions,
+        "funding": funding,
+        "total_budget_text": budget_text,
         "total_budget_number": format_number(total),
         "organisation": _lines(plan.organisation),
         "closing": f"Trên đây là kế hoạch {_lower_first(plan.title)}./.",

@@ -56,13 +56,28 @@ class PlanCreateForm(forms.Form):
 class PlanForm(forms.ModelForm):
     issued_date = _date_field(_("Ngày ban hành"))
     deadline = _date_field(_("Thời gian hoàn thành"))
+    budget_planned = MoneyField(label=_("Kinh phí dự kiến (đồng)"), required=False)
+    funding_state = MoneyField(label=_("Ngân sách nhà nước (đồng)"), required=False)
+    funding_socialisation = MoneyField(label=_("Xã hội hóa (đồng)"), required=False)
+    funding_households = MoneyField(
+        label=_("Nhân dân, hộ gia đình đóng góp (đồng)"), required=False
+    )
 
     class Meta:
         model = Plan
         fields = list(PLAN_FIELDS)  # the fields the action accepts, in the document's order
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
-            for name in ("preamble", "purpose", "requirements", "organisation", "recipients")
+            for name in (
+                "preamble",
+                "purpose",
+                "requirements",
+                "current_state",
+                "directions",
+                "funding_note",
+                "organisation",
+                "recipients",
+            )
         }
 
 
@@ -76,14 +91,29 @@ class ItemForm(forms.Form):
 
 class TaskForm(forms.Form):
     executor = forms.ChoiceField(label=_("Cấp thực hiện"), choices=Executor.choices)
+    owner = forms.CharField(
+        label=_("Tên cơ quan, tổ chức (khi giao cho tổ chức)"), max_length=200, required=False
+    )
     description = forms.CharField(label=_("Nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 2}))
     responsible = forms.CharField(label=_("Người chịu trách nhiệm"), max_length=200, required=False)
     budget = MoneyField(label=_("Kinh phí (đồng)"), required=False)
     budget_note = forms.CharField(label=_("Ghi chú kinh phí"), max_length=200, required=False)
-    deadline = _date_field(_("Thời hạn"))
+    survey_deadline = _date_field(_("Thời hạn điều tra, tổng hợp"))
+    deadline = _date_field(_("Thời hạn hoàn thành"))
     status = forms.ChoiceField(
         label=_("Trạng thái"), choices=TaskStatus.choices, initial=TaskStatus.TODO
     )
     progress_note = forms.CharField(
         label=_("Tiến độ"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("executor") == Executor.ORGANISATION and not (data.get("owner") or "").strip():
+            self.add_error("owner", _("Nhiệm vụ giao cho tổ chức: ghi tên cơ quan, tổ chức."))
+        survey, deadline = data.get("survey_deadline"), data.get("deadline")
+        if survey and deadline and survey > deadline:
+            self.add_error(
+                "survey_deadline", _("Thời hạn điều tra phải trước thời hạn hoàn thành.")
+            )
+        return data

@@ -32,6 +32,34 @@ class Plan(models.Model):
     purpose = models.TextField(_("mục đích"), blank=True)
     requirements = models.TextField(_("yêu cầu"), blank=True)
     deadline = models.DateField(_("thời gian hoàn thành"), null=True, blank=True)
+    # "II. HIỆN TRẠNG" of seed 003: the area, the population and the households, then the state.
+    area_ha = models.DecimalField(
+        _("diện tích tự nhiên (ha)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    population = models.PositiveIntegerField(_("dân số (người)"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("số hộ"), null=True, blank=True)
+    current_state = models.TextField(_("hiện trạng"), blank=True)
+    # "III. PHƯƠNG HƯỚNG THỰC HIỆN" of seed 003.
+    directions = models.TextField(_("phương hướng thực hiện"), blank=True)
+    # "IV. KINH PHÍ THỰC HIỆN: Dự kiến khoảng 90 triệu đồng" (seed 001) and the sources (seed 000:
+    # "Nguồn kinh phí của các hộ gia đình trong khu dân cư đóng góp và nguồn kinh phí xã hội hóa").
+    budget_planned = models.PositiveBigIntegerField(
+        _("kinh phí dự kiến (đồng)"), null=True, blank=True
+    )
+    funding_state = models.PositiveBigIntegerField(
+        _("ngân sách nhà nước (đồng)"), null=True, blank=True
+    )
+    funding_socialisation = models.PositiveBigIntegerField(
+        _("xã hội hóa (đồng)"), null=True, blank=True
+    )
+    funding_households = models.PositiveBigIntegerField(
+        _("nhân dân, hộ gia đình đóng góp (đồng)"), null=True, blank=True
+    )
+    funding_note = models.TextField(
+        _("nguồn kinh phí (diễn giải)"),
+        blank=True,
+        help_text=_("Ví dụ: Nguồn kinh phí của các hộ gia đình đóng góp và nguồn xã hội hóa."),
+    )
     organisation = models.TextField(_("tổ chức thực hiện"), blank=True)
     recipients = models.TextField(_("nơi nhận"), blank=True, help_text=_("Mỗi dòng một nơi nhận."))
     signer_authority = models.CharField(
@@ -59,6 +87,18 @@ class Plan(models.Model):
     @property
     def total_budget(self) -> int:
         return PlanTask.objects.filter(item__plan=self).aggregate(total=Sum("budget"))["total"] or 0
+
+    @property
+    def funding_lines(self) -> list[tuple[str, int | None]]:
+        """(source, amount) of the sources named, in the order seeds list them."""
+        return [
+            (
+                str(self._meta.get_field(name).verbose_name).split(" (")[0].capitalize(),
+                getattr(self, name),
+            )
+            for name in ("funding_state", "funding_socialisation", "funding_households")
+            if getattr(self, name) is not None
+        ]
 
     @property
     def recipient_lines(self) -> list[str]:
@@ -99,7 +139,10 @@ class PlanItem(models.Model):
 
 class Executor(models.TextChoices):
     VILLAGE = "village", _("Thôn")
+    VILLAGE_HEAD = "head", _("Trưởng thôn")
     COMMUNE = "commune", _("UBND xã")
+    # A telecom company, a school, the commune police …: named in `owner`.
+    ORGANISATION = "org", _("Cơ quan, tổ chức, doanh nghiệp")
 
 
 class TaskStatus(models.TextChoices):
@@ -114,6 +157,12 @@ class PlanTask(models.Model):
     executor = models.CharField(
         _("cấp thực hiện"), max_length=10, choices=Executor.choices, default=Executor.VILLAGE
     )
+    owner = models.CharField(
+        _("tên cơ quan, tổ chức"),
+        max_length=200,
+        blank=True,
+        help_text=_("Khi nhiệm vụ giao cho tổ chức, ví dụ: Viễn thông Hà Trung."),
+    )
     description = models.TextField(_("nhiệm vụ"))
     responsible = models.CharField(_("người chịu trách nhiệm"), max_length=200, blank=True)
     budget = models.PositiveBigIntegerField(_("kinh phí (đồng)"), null=True, blank=True)
@@ -123,6 +172,9 @@ class PlanTask(models.Model):
         blank=True,
         help_text=_("Ví dụ: Thôn chịu trách nhiệm"),
     )
+    # Seed 001: "Thời gian điều tra tổng hợp hoàn thành trước 30/10/2022. Thời gian hoàn thành
+    # trước 30/11/2022": a survey deadline before the completion deadline.
+    survey_deadline = models.DateField(_("thời hạn điều tra, tổng hợp"), null=True, blank=True)
     deadline = models.DateField(_("thời hạn"), null=True, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.TODO

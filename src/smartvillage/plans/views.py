@@ -128,10 +128,12 @@ def _task_fields(form: TaskForm) -> dict[str, Any]:
         name: form.cleaned_data[name]
         for name in (
             "executor",
+            "owner",
             "description",
             "responsible",
             "budget",
             "budget_note",
+            "survey_deadline",
             "deadline",
             "status",
             "progress_note",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 from collections import Counter
@@ -221,9 +222,20 @@ def test_the_demo_has_a_plan_and_a_submitted_assessment_to_work_on():
     chiphuc = _village("Hà Sơn", "Chí Phúc")
     plan = Plan.objects.get(unit=chiphuc)
     tasks = PlanTask.objects.filter(item__plan=plan)
-    # Seed 001: 70 million for the loudspeakers, 5 for cameras, 5 for the digital team.
+    # Seed 001: 70 million for the loudspeakers, 5 for cameras, 5 for the digital team; the plan
+    # itself "Dự kiến khoảng 90 triệu đồng", to be completed "trước 30/11/2022".
     assert sum(t.budget or 0 for t in tasks) == 80_000_000
-    assert tasks.filter(status="in_progress").count() == 2
+    assert plan.budget_planned == 90_000_000
+    assert plan.deadline == dt.date(2022, 11, 30)
+    assert tasks.filter(status="in_progress").count() == 4
+    # Criterion 6: "Thời gian điều tra tổng hợp, lập danh sách các hộ hoàn thành trước 10/10/2022.
+    # Thời gian hoàn thành trước 30/11/2022."
+    six = tasks.get(item__criterion_code="6", executor="village")
+    assert (six.survey_deadline, six.deadline) == (dt.date(2022, 10, 10), dt.date(2022, 11, 30))
+    assert tasks.filter(executor="head", item__criterion_code="2").exists()
+    assert tasks.get(item__criterion_code="1", executor="commune").budget_note == (
+        "Do Viễn thông Hà Trung chịu trách nhiệm"
+    )
     khu3 = _village("Hy Cương", "Khu dân cư số 3")
     assessment = Assessment.objects.get(unit=khu3)
     assert assessment.current_version == 1

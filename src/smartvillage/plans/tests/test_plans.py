@@ -260,3 +260,86 @@ def test_cli_plan_export_unwritable_output(plan, tmp_path):
             call_command(
                 "plan", "export", "--plan", str(plan.pk), "--format", "docx", "-o", str(target)
             )
+
+
+def test_plan_as_the_seeds_have_it(world):
+    """Seed 001: "IV. KINH PHÍ THỰC HIỆN : Dự kiến khoảng 90 triệu đồng", "Đối với Trưởng thôn",
+    "Thời gian điều tra tổng hợp hoàn thành trước 30/10/2022. Thời gian hoàn thành trước
+    30/11/2022"; seed 000: "Nguồn kinh phí của các hộ gia đình trong khu dân cư đóng góp và nguồn
+    kinh phí xã hội hóa"; seed 003: "II. HIỆN TRẠNG …", "Diện tích tự nhiên: 251,3 ha.",
+    "Dân số: 2420 người (761 hộ).", "III. PHƯƠNG HƯỚNG THỰC HIỆN"."""
+    plan = services.do_create_plan(
+        world.dave,
+        world.village1,
+        THANHHOA,
+        year=2022,
+        deadline=dt.date(2022, 11, 30),
+        budget_planned=90_000_000,
+        funding_socialisation=20_000_000,
+        funding_households=None,
+        funding_note="Nguồn kinh phí của các hộ gia đình trong khu dân cư đóng góp và nguồn kinh "
+        "phí xã hội hóa.",
+        area_ha="251.3",
+        population=2420,
+        households=761,
+        directions="Tiếp tục tuyên truyền, vận động người dân sử dụng dịch vụ công trực tuyến.",
+    )
+    item = plan.items.get(criterion_code="4")
+    services.do_add_task(
+        world.dave,
+        item,
+        executor="village",
+        description="Thành lập tổ công nghệ số cộng đồng, điều tra rà soát tổng hợp số người",
+        survey_deadline=dt.date(2022, 10, 30),
+        deadline=dt.date(2022, 11, 30),
+    )
+    services.do_add_task(
+        world.dave,
+        plan.items.get(criterion_code="2"),
+        executor="head",
+        description="Nắm bắt các kỹ thuật sử dụng thiết bị truyền thanh không dây",
+    )
+    services.do_add_task(
+        world.dave,
+        plan.items.get(criterion_code="1"),
+        executor="org",
+        owner="Viễn thông Hà Trung",
+        description="Duy trì kết nối, cung cấp gói dịch vụ phù hợp cho thôn",
+        budget_note="Do Viễn thông Hà Trung chịu trách nhiệm",
+    )
+    text = _text(export_plan(Plan.objects.get(pk=plan.pk), at=dt.date(2022, 9, 10)))
+    for expected in (
+        "II. HIỆN TRẠNG",
+        "Diện tích tự nhiên: 251,3 ha.",
+        "Dân số: 2.420 người (761 hộ).",
+        "III. NỘI DUNG THỰC HIỆN",
+        "Đối với Trưởng thôn:",
+        "Đối với Viễn thông Hà Trung:",
+        "Thời gian điều tra tổng hợp hoàn thành trước 30/10/2022.",
+        "Thời gian hoàn thành trước 30/11/2022.",
+        "IV. PHƯƠNG HƯỚNG THỰC HIỆN",
+        "V. THỜI GIAN: Hoàn thành trước ngày 30 tháng 11 năm 2022.",
+        "VI. KINH PHÍ THỰC HIỆN: Dự kiến khoảng 90 triệu đồng.",
+        "- Xã hội hóa: 20.000.000 đồng.",
+        "Nguồn kinh phí của các hộ gia đình trong khu dân cư đóng góp",
+        "VII. TỔ CHỨC THỰC HIỆN",
+    ):
+        assert expected in text, expected
+
+
+def test_a_task_for_an_organisation_needs_its_name_and_the_survey_comes_first(world, client):
+    plan = services.do_create_plan(world.dave, world.village1, THANHHOA, year=2022)
+    item = plan.items.first()
+    client.force_login(world.dave)
+    page = client.post(
+        reverse("plans:task_add", args=[item.pk]),
+        {
+            "executor": "org",
+            "description": "Hỗ trợ gắn mã địa chỉ",
+            "status": "todo",
+            "survey_deadline": "30/11/2022",
+            "deadline": "30/10/2022",
+        },
+    )
+    assert not PlanTask.objects.filter(item=item).exists()
+    assert page.status_code in (200, 302)
