@@ -16,8 +16,8 @@ from django.utils.translation import gettext
 
 from smartvillage.accounts.permissions import Action, can
 from smartvillage.audit import services as audit
-from smartvillage.audit.models import AuditAction, AuditEvent
-from smartvillage.registry.facts import column_facts
+from smartvillage.audit.models import AuditAction
+from smartvillage.registry import erasure
 from smartvillage.registry.models import Household, Person
 from smartvillage.results.services import recount_villages
 from smartvillage.units.models import AdminUnit, Level
@@ -197,42 +197,9 @@ def do_delete_person(user: Any, person: Person) -> None:
 
 
 def person_data(person: Person) -> dict[str, Any]:
-    """Everything the registry holds about one person (a data-subject access request)."""
-    household = person.household
-    return {
-        "person": {
-            "id": person.pk,
-            "full_name": person.full_name,
-            "birth_date": person.birth_date.isoformat() if person.birth_date else None,
-            "birth_year_only": person.birth_year_only,
-            "sex": person.sex,
-            "relationship": person.relationship,
-            "identity_number": person.identity_number,
-            "note": person.note,
-            "facts": {
-                **{f.key: getattr(person, f.key) for f in column_facts("person")},
-                **(person.extra or {}),
-            },
-        },
-        "household": {
-            "code": household.code,
-            "head_name": household.head_name,
-            "address": household.address,
-            "village": household.village.full_name,
-        },
-        "audit": [
-            {
-                "at": e.at.isoformat(),
-                "actor": e.actor_name,
-                "action": e.action,
-                "before": e.before,
-                "after": e.after,
-            }
-            for e in AuditEvent.objects.filter(
-                object_type="person", object_id=str(person.pk)
-            ).order_by("at")
-        ],
-    }
+    """Everything held about one person (a data-subject access request): registry, household
+    history, frozen snapshots, pending import files (registry/erasure.py)."""
+    return erasure.person_data(person)
 
 
 @transaction.atomic
@@ -252,26 +219,31 @@ def do_export_person_data(user: Any, person: Person) -> dict[str, Any]:
 
 
 @transaction.atomic
-def do_erase_person(user: Any, person: Person) -> None:
-    """Erase a person on request: the row goes, and the audit trail keeps that it happened but
-    not the erased values (the history of this person is scrubbed of personal data)."""
-    _require(user, Action.EDIT_REGISTRY, person.household.village)
+def do_erase_person(user: Any, person: Person) -> erasure.ErasureReport:
+    """Erase a person on request (Law 91/2025/QH15): the row goes, and every copy elsewhere is
+    removed or pseudonymised (registry/erasure.py, docs/decisions/006-erasure.md); the audit
+    trail keeps that it happened and what it changed, not the erased values."""
     village = person.household.village
-    AuditEvent.objects.filter(object_type="person", object_id=str(person.pk)).update(
-        before=None, after=None, object_repr="(đã xóa theo yêu cầu)"
+    _require(user, Action.EDIT_REGISTRY, village)
+    _require(user, Action.EXPORT_PERSONAL, village)
+    person = (
+        Person.objects.select_related("household__village").select_for_update().get(pk=person.pk)
     )
+    result = erasure.erase(person)
     audit.record(
         actor=user,
         action=AuditAction.DELETE,
         object_type="person",
+        object_id=str(person.pk),
         unit=village,
         household_id=person.household_id,
-        object_repr="(đã xóa theo yêu cầu)",
-        note="Xóa dữ liệu cá nhân theo yêu cầu của chủ thể dữ liệu",
+        object_repr=erasure.PSEUDONYM,
+        note=f"Xóa dữ liệu cá nhân theo yêu cầu của chủ thể dữ liệu: {result.summary()}",
     )
     village_id = person.village_id
     person.delete()
     recount_villages([village_id])
+    return result
 
 
 _CHANNEL_NOTE = {"web": "", "api": "API: "}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smartvillage.registry import views
+from smartvillage.registry import personal_data_views, views
 
 app_name = "registry"
 
@@ -12,4 +12,15 @@ urlpatterns = [
     path("households/<int:household_pk>/persons/new/", views.person_create, name="person_create"),
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:pk>/delete/", views.person_delete, name="person_delete"),
+    path(
+        "persons/<int:pk>/personal-data/",
+        personal_data_views.person_data_page,
+        name="person_data",
+    ),
+    path(
+        "persons/<int:pk>/personal-data/download/",
+        personal_data_views.person_data_download,
+        name="person_data_download",
+    ),
+    path("persons/<int:pk>/erase/", personal_data_views.person_erase, name="person_erase"),
 ]
