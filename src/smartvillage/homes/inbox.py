@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 
 from smartvillage.accounts import permissions
 from smartvillage.accounts.models import Role
+from smartvillage.accounts.names import actor_label
 from smartvillage.accounts.permissions import Action
 from smartvillage.assessments import services as workflow
 from smartvillage.assessments.models import Assessment, State, StepAction
@@ -211,7 +212,7 @@ def _users_without_role() -> Section:
         "username"
     )
     rows = [
-        Row(u.get_full_name() or u.username, reverse("admin:auth_user_change", args=[u.pk]))
+        Row(actor_label(u), reverse("admin:auth_user_change", args=[u.pk]))
         for u in users[:ROWS_SHOWN]
     ]
     return Section(
