@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import os
 import re
 import shutil
@@ -31,6 +32,8 @@ from docxtpl import DocxTemplate
 
 from smartvillage.core.errors import DomainError
 from smartvillage.core.text import printable
+
+log = logging.getLogger(__name__)
 
 SHIPPED_DIR = Path(__file__).parent / "docx_templates"
 TEMPLATE_NAMES = ("mau01.docx", "criteria.docx", "commune.docx", "plan.docx", "bieu.docx")
@@ -91,7 +94,16 @@ def render_docx(
     try:
         template.render(context, jinja_env=environment, autoescape=True)
     except Exception as exc:  # a replaced template with a broken Jinja tag
-        raise DomainError(f"Mẫu văn bản “{path}” không hợp lệ: {exc}", "template_error") from exc
+        # The administrator reads the details in the log; the page says what to do, in Vietnamese,
+        # without the server's paths or Jinja's English.
+        log.warning("template %s failed to render", path, exc_info=True)
+        line = getattr(exc, "lineno", None)
+        where = f" (dòng {line} của phần nội dung)" if line else ""
+        raise DomainError(
+            f"Mẫu văn bản “{name}” không hợp lệ{where}: có thẻ {{{{ … }}}} hoặc {{% … %}} viết sai "
+            "hoặc không khớp. Hãy sửa tệp mẫu thay thế hoặc xóa nó để dùng mẫu có sẵn.",
+            "template_error",
+        ) from exc
     props = template.docx.core_properties
     naive = fixed_time.astimezone(dt.UTC).replace(tzinfo=None)
     props.created = naive
@@ -166,12 +178,26 @@ def docx_to_pdf(data: bytes, *, fixed_time: dt.datetime | None = None, timeout: 
         ]
         try:
             completed = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
+        except subprocess.TimeoutExpired as exc:
             raise DomainError(
-                f"Không chuyển được sang PDF (LibreOffice): {exc}", "pdf_failed"
+                f"Không chuyển được sang PDF: LibreOffice chưa xong sau {timeout} giây. Hãy thử "
+                "lại sau, hoặc tải bản DOCX.",
+                "pdf_failed",
+            ) from exc
+        except OSError as exc:
+            log.warning("LibreOffice could not start", exc_info=True)
+            raise DomainError(
+                "Không chuyển được sang PDF: máy chủ chưa cài LibreOffice hoặc không chạy được. "
+                "Hãy tải bản DOCX, hoặc báo quản trị viên.",
+                "pdf_failed",
             ) from exc
         target = Path(tmp) / "document.pdf"
         if completed.returncode != 0 or not target.exists():
             detail = (completed.stderr or completed.stdout).decode(errors="replace")[-300:]
-            raise DomainError(f"Không chuyển được sang PDF (LibreOffice): {detail}", "pdf_failed")
+            log.warning("LibreOffice failed (%s): %s", completed.returncode, detail)
+            raise DomainError(
+                "Không chuyển được sang PDF: LibreOffice báo lỗi khi chuyển văn bản. Hãy tải bản "
+                "DOCX, hoặc báo quản trị viên (chi tiết trong nhật ký máy chủ).",
+                "pdf_failed",
+            )
         return _pin_pdf(target.read_bytes(), fixed_time or _EPOCH)
