@@ -426,6 +426,7 @@ def main() -> None:
         # Plain http on loopback (a load balancer terminates TLS in production).
         "SESSION_COOKIE_SECURE": "false",
         "CSRF_COOKIE_SECURE": "false",
+        "SECURE_SSL_REDIRECT": "false",
     }
     world_file = tmp / "world.json"
     if args.reuse_db:

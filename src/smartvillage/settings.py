@@ -276,6 +276,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    # A load balancer's health check comes over plain http from inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     # Behind a reverse proxy that ends TLS (nginx, Caddy): it must send X-Forwarded-Proto.
     if envbool("SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -3,6 +3,7 @@ real worker, results downloadable only by who asked, lost workers retried then f
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -212,3 +213,22 @@ def test_failed_jobs_are_listed_in_the_admin(admin_client, world):
     Job.objects.create(target="x", title="Mẫu số 01 (PDF)", status=Status.FAILED, message="Lỗi")
     response = admin_client.get(reverse("admin:jobs_job_changelist") + "?status__exact=failed")
     assert response.status_code == 200 and "Mẫu số 01 (PDF)" in response.content.decode()
+
+
+def test_healthz_answers_over_plain_http_when_https_is_enforced(client, db, settings, tmp_path):
+    # The production settings (DEBUG off), read in a fresh process.
+    code = "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SECURE_REDIRECT_EXEMPT)"
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "x" * 50}
+    env.update(SMARTVILLAGE_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="smartvillage.settings")
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    redirect, exempt = out.split(" ", 1)
+    settings.SECURE_SSL_REDIRECT = redirect == "True"
+    settings.SECURE_REDIRECT_EXEMPT = ast.literal_eval(exempt)
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/login/").status_code == 301
