@@ -23,6 +23,9 @@ from smartvillage.units.models import AdminUnit, Level, Scheme, UnitSuccession
 class Action(StrEnum):
     VIEW = "view"  # see the unit, its registry (masked) and its results
     EDIT_REGISTRY = "edit_registry"  # create/update/delete households and persons, import
+    # Delete a whole household with its members: the village head and the commune officer, not
+    # the digital team (who correct facts but do not remove households).
+    DELETE_HOUSEHOLD = "delete_household"
     EXPORT_PERSONAL = "export_personal"  # download person lists
     VIEW_AUDIT = "view_audit"  # read the audit trail
     MANAGE_EVIDENCE = "manage_evidence"  # documents, IT models, facilities, ...
@@ -39,6 +42,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     Role.VILLAGE_HEAD: {
         Action.VIEW,
         Action.EDIT_REGISTRY,
+        Action.DELETE_HOUSEHOLD,
         Action.EXPORT_PERSONAL,
         Action.MANAGE_EVIDENCE,
         Action.SUBMIT,
@@ -48,6 +52,7 @@ ROLE_ACTIONS: dict[str, set[Action]] = {
     Role.COMMUNE_OFFICER: {
         Action.VIEW,
         Action.EDIT_REGISTRY,
+        Action.DELETE_HOUSEHOLD,
         Action.EXPORT_PERSONAL,
         Action.VIEW_AUDIT,
         Action.MANAGE_EVIDENCE,

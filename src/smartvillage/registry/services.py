@@ -112,7 +112,8 @@ def do_update_household(
 
 @transaction.atomic
 def do_delete_household(user: Any, household: Household) -> None:
-    _require(user, Action.EDIT_REGISTRY, household.village)
+    # Removing a whole household is for the village head and the commune, not the digital team.
+    _require(user, Action.DELETE_HOUSEHOLD, household.village)
     for person in household.persons.all():
         audit.record(
             actor=user,

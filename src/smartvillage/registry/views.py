@@ -175,6 +175,8 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def household_delete(request: HttpRequest, pk: int) -> HttpResponse:
     household = _visible_household(request.user, pk)
     _require_edit(request.user, household.village)
+    if not permissions.can(request.user, Action.DELETE_HOUSEHOLD, household.village):
+        raise PermissionDenied(gettext("Chỉ trưởng thôn và cán bộ xã được xóa hộ."))
     if request.method == "POST":
         village = household.village
         services.do_delete_household(request.user, household)
