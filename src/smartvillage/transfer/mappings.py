@@ -148,6 +148,25 @@ def find_saved(village: AdminUnit, signature: str) -> SavedMapping | None:
     )
 
 
+def _unconfirmed_same_layout(job: ImportJob, signature: str) -> ImportJob | None:
+    """The user's latest unconfirmed job of the village with the same header layout: the file
+    corrected and uploaded again from the start page keeps the choices made for it."""
+    if job.user_id is None or not signature:
+        return None
+    recent = (
+        ImportJob.objects.filter(
+            village=job.village,
+            user_id=job.user_id,
+            status=JobStatus.PREVIEWED,
+            layout_signature=signature,
+            created_at__lte=job.created_at,
+        )
+        .exclude(pk=job.pk)
+        .order_by("-created_at")[:5]
+    )
+    return next((other for other in recent if other.mapping), None)
+
+
 def do_offer_mapping(job: ImportJob) -> bool:
     """After a job's first preview: lay the earlier job's choices (a corrected file) or the
     commune's remembered mapping for this header layout onto the file, and check it again.
@@ -169,7 +188,7 @@ def do_offer_mapping(job: ImportJob) -> bool:
     job.mapping_offered, job.layout_signature = True, signature
     entries: list[dict[str, Any]] = []
     saved = None
-    previous = job.previous
+    previous = job.previous or _unconfirmed_same_layout(job, signature)
     if previous is not None and previous.mapping and previous.report:
         entries = portable(previous.mapping, previous.report)
     if not entries:
@@ -181,7 +200,8 @@ def do_offer_mapping(job: ImportJob) -> bool:
         return False
     job.mapping = mapping
     job.saved_mapping = saved
-    job.save(update_fields=["mapping", "saved_mapping", "updated_at"])
+    job.previous = previous if saved is None else job.previous
+    job.save(update_fields=["mapping", "saved_mapping", "previous", "updated_at"])
     if saved is not None:
         SavedMapping.objects.filter(pk=saved.pk).update(uses=F("uses") + 1)
     jobs.start_preview(job)

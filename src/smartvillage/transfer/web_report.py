@@ -68,9 +68,24 @@ def clean_reason(text: str) -> str:
 
 
 def issues(report: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    return [
-        {**issue, "reason": clean_reason(issue.get("reason", ""))} for issue in report.get(key, [])
-    ]
+    """Errors or warnings for the page: no CLI syntax, identity numbers masked (the row and the
+    column say where to look), the engine's proposed correction shown."""
+    identity = {
+        (layout.get("name"), column.get("letter"))
+        for layout in report.get("layouts", [])
+        for column in layout.get("all_columns", [])
+        if column.get("field") == "identity_number"
+    }
+    out = []
+    for issue in report.get(key, []):
+        value, fix = issue.get("value", ""), issue.get("fix", "")
+        if (issue.get("sheet"), issue.get("column")) in identity:
+            value = mask_identity(str(value)) if value else value
+            fix = mask_identity(str(fix)) if fix else fix
+        out.append(
+            {**issue, "reason": clean_reason(issue.get("reason", "")), "value": value, "fix": fix}
+        )
+    return out
 
 
 def _ref(item: dict[str, Any]) -> str:

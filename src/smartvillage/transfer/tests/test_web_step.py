@@ -487,3 +487,47 @@ def test_saved_mappings_listed_on_the_import_page_and_deleted(client, world, tmp
     _login(client, world.carol)
     client.post(reverse("transfer:saved_mapping_delete", args=[world.village2.pk, saved.pk]))
     assert not SavedMapping.objects.exists()
+
+
+def test_the_same_file_uploaded_again_from_the_start_page_keeps_the_choices(
+    client, world, tmp_path
+):
+    _login(client, world.alice)
+    path = village_xlsx(tmp_path / "ds.xlsx", "Thôn Một")
+    first = _upload(client, world.village1, path)
+    ref = _odd_ref(first)
+    _answer(client, first, ref, "vneid")
+    # Not confirmed; corrected in Excel and sent again through "Nhập tệp khác".
+    second = _upload(client, world.village1, path)
+    assert second.previous == first and second.mapping == {ref: "vneid"}
+    assert "Đã giữ các lựa chọn cột của lần tải trước" in _text(_page(client, second))
+    # Another user's choices are not someone else's: carol starts afresh.
+    _login(client, world.carol)
+    third = _upload(client, world.village1, path)
+    assert third.previous is None and third.mapping == {}
+
+
+def test_identity_numbers_in_errors_are_masked(client, world):
+    layouts = [
+        {
+            "name": "NK",
+            "role": "persons",
+            "all_columns": [{"letter": "G", "header": "CCCD", "field": "identity_number"}],
+        }
+    ]
+    error = {
+        "sheet": "NK",
+        "row": 4,
+        "column": "G",
+        "header": "CCCD",
+        "value": "79012345678",
+        "fix": "079012345678",
+        "reason": "số CCCD có 11 chữ số",
+    }
+    job = _job_with_report(
+        world, {"ok": False, "layouts": layouts, "errors": [error], "error_count": 1}
+    )
+    _login(client, world.alice)
+    html = _page(client, job)
+    assert "79012345678" not in html and "790******78" in html
+    assert "Đề xuất sửa thành: 079*******78" in _text(html)
