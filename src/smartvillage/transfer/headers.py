@@ -346,6 +346,10 @@ _WORD = re.compile(r"[a-z0-9]+")
 # is proposed for confirmation; below, it is asked about when it may hold a field that matters.
 HIGH, MEDIUM, LOW = 90.0, 78.0, 50.0
 LEAD = 6.0  # points the best field must lead the next one by to be taken without asking
+# A header that holds all the words of one field's name ("Họ và tên thành viên") is taken from
+# MEDIUM on when no other field comes within CLEAR_LEAD points.
+CLEAR_LEAD = 15.0
+ASK = 50.0  # a fitting candidate this good that matters makes an unclear column a question
 
 
 @functools.cache
@@ -389,6 +393,7 @@ class Candidate:
     field: Field
     score: float  # 0-100 (a fraction more for a group header's exact reading)
     exact: bool = False
+    covered: bool = False  # every word of one of the field's names is in the header
 
     def shown(self) -> int:
         return min(100, round(self.score))
@@ -448,7 +453,7 @@ class Matcher:
             keys = {c.field.key for c in per_part if c is not None}
             if len(keys) == 1 and all(c is not None for c in per_part):
                 top = max(per_part, key=lambda c: c.score)
-                self._keep(best, Candidate(top.field, top.score - 0.1, top.exact))
+                self._keep(best, Candidate(top.field, top.score - 0.1, top.exact, top.covered))
         ranked = sorted(best.values(), key=lambda c: (-c.score, c.field.key))
         return ranked[:limit]
 
@@ -462,7 +467,7 @@ class Matcher:
             return
         exact = self.exact.get(form)
         if exact is not None:
-            self._keep(best, Candidate(exact, 100.0 + bonus, exact=True))
+            self._keep(best, Candidate(exact, 100.0 + bonus, exact=True, covered=True))
         words = form.split()
         for _choice, set_score, index in process.extract(
             form, self.choices, scorer=fuzz.token_set_ratio, limit=None, score_cutoff=LOW
@@ -476,13 +481,20 @@ class Matcher:
             coverage = found / len(wanted)
             score = min(99.0, (0.6 * set_score + 0.4 * sort_score) * coverage**0.5) + bonus
             if score >= LOW:
-                self._keep(best, Candidate(self.fields[index], score))
+                self._keep(best, Candidate(self.fields[index], score, covered=coverage == 1))
 
     @staticmethod
     def _keep(best: dict[str, Candidate], candidate: Candidate) -> None:
         old = best.get(candidate.field.key)
-        if old is None or candidate.score > old.score:
+        if old is None:
             best[candidate.field.key] = candidate
+        elif candidate.score > old.score or (candidate.covered and not old.covered):
+            best[candidate.field.key] = Candidate(
+                old.field,
+                max(old.score, candidate.score),
+                old.exact or candidate.exact,
+                old.covered or candidate.covered,
+            )
 
 
 def matcher() -> Matcher:

@@ -92,6 +92,18 @@ class LayoutContext:
         return result
 
 
+def _literal(header: str, table: dict[str, H.Field]) -> H.Field | None:
+    """The field a header names literally: as written (folded), a Kobo/ODK group path
+    ("household/household_code") or a Kobo geopoint part; not a header with its brackets
+    dropped ("Internet (FTTH)" is not "Internet": the matcher reads the brackets too)."""
+    forms = H.variants(header)
+    if forms[0] in table:
+        return table[forms[0]]
+    if ("/" in header and " " not in header.strip()) or header.strip().startswith("_"):
+        return H.match(header, table)
+    return None
+
+
 def _cell_text(value: object) -> str:
     return V.text(value)
 
@@ -166,25 +178,34 @@ def _is_title(texts: list[str], width: int) -> bool:
     return len(filled) >= max(2, int(0.6 * width)) or (len(filled) == 1 and width > 3)
 
 
-def _can_be_above(upper: list[object], lower: list[object], width: int) -> bool:
-    """May `upper` be a group-header row over the header row `lower`?"""
-    top, below = _texts(upper), _texts(lower)
+def _can_be_above(upper: list[object], width: int) -> bool:
+    """May `upper` be a group-header row over the header row? Not a title (one text across the
+    table), not a blank row, not a row with data in it; group labels may sit over one column or
+    several, and a header merged down repeats itself."""
+    top = _texts(upper)
     if _is_title(top, width) or not any(top):
         return False
-    for j, text in enumerate(top):
-        if not text:
-            continue
-        if _looks_like_data(text):
-            return False
-        under = below[j] if j < len(below) else ""
-        if text != under and not _grouped(top, j) and under:
-            return False
-    return True
+    return not any(_looks_like_data(text) for text in top if text)
+
+
+def _carry_groups(upper: list[str], lower: list[str]) -> list[str]:
+    """A CSV keeps a merged group label in its first column only: carry it right over the blank
+    cells that have a sub-header under them."""
+    upper = list(upper)
+    for j in range(1, len(lower)):
+        if j >= len(upper):
+            upper.append("")
+        if not upper[j] and lower[j] and upper[j - 1] and lower[j - 1] != upper[j - 1]:
+            upper[j] = upper[j - 1]
+    while upper and not upper[-1]:
+        upper.pop()
+    return upper
 
 
 def _can_be_below(upper: list[object], lower: list[object]) -> bool:
     """May `lower` be a sub-header row under `upper`? (A data row is not: its cells are data.)"""
-    top, below = _texts(upper), _texts(lower)
+    below = _texts(lower)
+    top = _carry_groups(_texts(upper), below)
     if not any(below):
         return False
     for j, text in enumerate(below):
@@ -215,7 +236,7 @@ def _find_header(sheet: Sheet, ctx: LayoutContext) -> _HeaderFound | None:
         len(band) < MAX_HEADER_ROWS
         and band[0] > 0
         and rows[band[0] - 1][0] == rows[band[0]][0] - 1
-        and _can_be_above(rows[band[0] - 1][1], rows[band[0]][1], width)
+        and _can_be_above(rows[band[0] - 1][1], width)
     ):
         band.insert(0, band[0] - 1)
     end = h + 1
@@ -257,6 +278,8 @@ class ColumnHeader:
 
 def _column_headers(sheet: Sheet, found: _HeaderFound, width: int) -> list[ColumnHeader]:
     band_rows = [_texts(sheet.rows[p][1]) for p in found.band]
+    for i in range(len(band_rows) - 1):
+        band_rows[i] = _carry_groups(band_rows[i], band_rows[i + 1])
     out = []
     for j in range(width):
         parts: list[str] = []
@@ -465,10 +488,12 @@ def _assemble(sheet: Sheet, found: _HeaderFound, ctx: LayoutContext) -> tuple[Sh
             verdicts[j] = ("ignored", "ignore", [], s, "")
             continue
         cands = ctx.matcher.rank(header.name, header.context)
-        exact = H.match(header.name, ctx.table) if not header.context else None
+        exact = _literal(header.name, ctx.table) if not header.context else None
         if exact is not None and not any(c.field.key == exact.key and c.exact for c in cands):
-            cands = [H.Candidate(exact, 100.0, exact=True), *cands]
-        cands = [H.Candidate(_switch(c.field, s, fields), c.score, c.exact) for c in cands]
+            cands = [H.Candidate(exact, 100.0, exact=True, covered=True), *cands]
+        cands = [
+            H.Candidate(_switch(c.field, s, fields), c.score, c.exact, c.covered) for c in cands
+        ]
         deduped: dict[str, H.Candidate] = {}
         for c in cands:
             if c.field.key not in deduped or deduped[c.field.key].score < c.score:
@@ -481,14 +506,17 @@ def _assemble(sheet: Sheet, found: _HeaderFound, ctx: LayoutContext) -> tuple[Sh
         if best is not None and best.field.level == "skip":
             verdicts[j] = ("ignored", "ignore", [], s, "")
             continue
-        if best is not None and best is cands[0]:
-            second = cands[1] if len(cands) > 1 else None
+        if best is not None:
+            # What the column holds rules out fields whose kind does not fit ("Giới tính
+            # (Nam/Nữ)" reads close to the x-mark "Giới tính: Nam", but holds Nam/Nữ).
+            second = fitting[1] if len(fitting) > 1 else None
             lead = (
                 second is None
                 or best.score - second.score >= H.LEAD
                 or (best.exact and (not second.exact or best.score > second.score))
             )
-            if best.score >= H.HIGH and lead:
+            clear = best.covered and (second is None or best.score - second.score >= H.CLEAR_LEAD)
+            if (best.score >= H.HIGH and lead) or (best.score >= H.MEDIUM and clear):
                 verdicts[j] = ("mapped", best.field, cands, s, "")
                 continue
             if best.score >= H.MEDIUM:
@@ -501,11 +529,12 @@ def _assemble(sheet: Sheet, found: _HeaderFound, ctx: LayoutContext) -> tuple[Sh
                 verdicts[j] = ("proposed", best.field, cands, s, reason)
                 continue
         suggested = _value_candidates(s, header, fields)
-        shown = [
-            *suggested,
-            *[c for c in cands if c.field.key not in {x.field.key for x in suggested}],
-        ]
-        if cands and best is not cands[0] and cands[0].score >= H.MEDIUM:
+        # Only fields the values fit are offered ("SĐT" holds phone numbers, not x/blank).
+        suggested_keys = {x.field.key for x in suggested}
+        shown = [*suggested, *[c for c in fitting if c.field.key not in suggested_keys]]
+        if cands and cands[0] not in fitting and cands[0].score >= H.MEDIUM:
+            shown.append(cands[0])  # the header says it, the values do not: the user decides
+        if cands and cands[0] not in fitting and cands[0].score >= H.MEDIUM:
             reason = (
                 f"tiêu đề giống “{cands[0].field.label}” nhưng giá trị trong cột không hợp "
                 f"(vd. {', '.join(f'“{x}”' for x in s.samples[:3])})"
@@ -516,7 +545,7 @@ def _assemble(sheet: Sheet, found: _HeaderFound, ctx: LayoutContext) -> tuple[Sh
             )
         else:
             reason = "không chắc cột này là trường nào"
-        if any(c.field.key in ctx.important for c in shown if c.score >= H.LOW):
+        if any(c.field.key in ctx.important for c in shown if c.score >= H.ASK):
             verdicts[j] = ("question", None, shown, s, reason)
         else:
             verdicts[j] = ("unmatched", None, shown, s, "")
@@ -602,9 +631,12 @@ def _fix_ambiguous(
         values = [
             row[column.index]
             for _, row in sheet.rows[start : start + SNIFF_ROWS]
-            if column.index < len(row) and row[column.index] not in (None, "")
+            if column.index < len(row)
+            and row[column.index] not in (None, "")
+            and _total_cell(row) is None
+            and _signature_cell(row) is None
         ]
-        if not values or not all(V.looks_bool(v) for v in values):
+        if not values or sum(V.looks_bool(v) for v in values) < FIT * len(values):
             continue
         if key == "digital_address_code":
             fact = catalogue()["digital_address"]
