@@ -140,9 +140,8 @@ def test_a_sheet_claiming_the_whole_grid_is_read_by_its_real_cells(tmp_path):
     assert max(len(values) for _n, values in sheets[0].rows) == 4
 
 
-def test_600_megabytes_of_spaces_are_refused_before_they_are_unpacked(tmp_path):
-    path = tmp_path / "khoang-trang.xlsx"
-    path.write_bytes(malformed.spaces_bomb(600))
+def test_600_megabytes_of_spaces_are_refused_before_they_are_unpacked(cases):
+    path = next(c.path for c in cases if c.kind == "spaces_bomb")
     with guard(PER_FILE_GUARD_SECONDS), pytest.raises(DomainError) as info:
         read_file(path)
     assert info.value.code == "too_large_unpacked"
