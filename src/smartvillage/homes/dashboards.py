@@ -31,6 +31,8 @@ class Failing:
     worklist_url: str = ""
     # Households/persons not yet meeting a ratio criterion: the worklist's length.
     worklist_size: int | None = None
+    # Where to record what an evidence criterion lacks (a document, a model, a count).
+    evidence_url: str = ""
 
 
 @dataclass
@@ -76,6 +78,8 @@ def village_summary(unit: AdminUnit, today: dt.date | None = None) -> VillageSum
                 reverse("criteria:worklist", args=[unit.pk, cset.slug, c.code])
                 + f"?at={at:%d/%m/%Y}"
             )
+        elif c.kind in ("evidence", "prerequisite", "count"):
+            item.evidence_url = reverse("evidence:list", args=[unit.pk])
         summary.failing.append(item)
     return summary
 

@@ -286,6 +286,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         registry_services.record_household_list_view(request.user, unit, channel="web")
         if request.htmx and request.htmx.target == "household-list":
             return render(request, "homes/_household_list.html", context)
+        # Phone first: the village's result and its failing criteria before the household list.
+        context["s"] = dashboards.village_summary(unit)
         return render(request, "homes/unit_village.html", context)
     children = list(child_units_with_counts(unit))
     former = former_units_with_counts(unit)

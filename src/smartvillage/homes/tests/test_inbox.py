@@ -126,3 +126,11 @@ def test_unit_search_finds_visible_units_without_diacritics(world, client):
     client.force_login(world.erin)
     body = client.get(reverse("core:unit_search"), {"q": "thon"}).content.decode()
     assert "Thôn Ba" in body
+
+
+def test_the_village_page_starts_with_its_result_and_failing_criteria(world, client):
+    populate(world.village1)
+    client.force_login(world.alice)
+    page = client.get(reverse("core:unit", args=[world.village1.pk])).content.decode()
+    assert page.index('id="verdict"') < page.index('id="failing"') < page.index('id="households"')
+    assert 'class="tabs"' in page and 'aria-current="page"' in page
