@@ -82,6 +82,14 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
     result = services.do_erase_person(request.user, person)
     messages.success(
         request,
-        _("Đã xóa dữ liệu cá nhân theo yêu cầu: %(summary)s.") % {"summary": result.summary()},
+        _(
+            "Đã xóa dữ liệu cá nhân theo yêu cầu: %(audit)s mục nhật ký, %(snapshots)s hồ sơ đã "
+            "chốt (thay bằng bí danh), %(jobs)s lần nhập đang chờ."
+        )
+        % {
+            "audit": result.audit_entries,
+            "snapshots": result.snapshots,
+            "jobs": result.import_jobs,
+        },
     )
     return redirect("registry:household", pk=household.pk)
