@@ -110,7 +110,7 @@ RATIOS = {
         "9": ("households", "is_business", "fire_extinguisher", Decimal("1")),
     },
     THANHHOA: {
-        "2": ("persons", "village_worker", "uses_digital_platforms", Decimal("1")),
+        "2": ("persons", "village_worker or village_head", "uses_digital_platforms", Decimal("1")),
         "4": (
             "working_age",
             None,
@@ -313,8 +313,15 @@ def test_phutho_lists_and_digital_address_date() -> None:
     assert model.any_of == [
         {
             "category": "it_model",
-            "type": ["health", "education", "security", "environment", "culture", "socio_economic"],
-        }
+            "type": ["health", "education", "environment", "culture", "socio_economic"],
+        },
+        {
+            "category": "it_model",
+            "type": "security",
+            "fields": ["location"],
+            "where": {"connected_to_police": True},
+        },
+        {"category": "it_model", "type": "other", "fields": ["description"]},
     ]
 
 
@@ -337,7 +344,7 @@ def test_kontum_commune_prerequisite_aggregates_and_staff() -> None:
     prerequisite = cset.criterion("a")
     assert prerequisite.kind == "prerequisite"
     assert [(r["category"], r["type"]) for r in prerequisite.requires] == [
-        ("recognition", "ntm_advanced")
+        ("recognition", ["ntm_advanced", "ntm_advanced_2016_2020_requalified"])
     ]
     for code, inner_kind in (("1", "count"), ("2", "count"), ("3", "evidence")):
         c = cset.criterion(code)
@@ -349,9 +356,9 @@ def test_kontum_commune_prerequisite_aggregates_and_staff() -> None:
         ("5", "commune_staff_smartphone_email_eoffice", Decimal("1")),
         ("6", "commune_staff_trained", Decimal("1")),
     }
-    assert cset.criterion("9").requires == [
-        {"category": "product", "type": "ecommerce_listing", "fields": ["link"]}
-    ]
+    nine = cset.criterion("9")
+    assert (nine.kind, nine.minimum) == ("count", 1)
+    assert nine.count == {"category": "product", "type": "ecommerce_listing", "fields": ["link"]}
     assert cset.criterion("10").count["category"] == "it_model"
 
 
