@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
@@ -31,6 +31,15 @@ DENIED = {
     ),
 }
 DENIED_OTHER = gettext_lazy("Bạn không có quyền thực hiện thao tác này.")
+DENIED.update(
+    {
+        Action.MANAGE_EVIDENCE: gettext_lazy(
+            "Bạn không có quyền quản lý minh chứng của đơn vị này."
+        ),
+        Action.MANAGE_PLAN: gettext_lazy("Bạn không có quyền lập, sửa kế hoạch của đơn vị này."),
+        Action.SUBMIT: gettext_lazy("Bạn không có quyền lập, nộp hồ sơ đánh giá của đơn vị này."),
+    }
+)
 
 
 def visible_unit_or_404(user: Any, pk: int) -> AdminUnit:
@@ -40,10 +49,15 @@ def visible_unit_or_404(user: Any, pk: int) -> AdminUnit:
     return unit
 
 
+class Refused(exceptions.PermissionDenied):
+    """A 403 whose message is written for people (Vietnamese). The API answers any other
+    PermissionDenied (an action function's, worded for logs) with DENIED_OTHER instead."""
+
+
 def require(user: Any, action: Action, unit: AdminUnit) -> None:
     """403 with a Vietnamese message unless `user` may do `action` on `unit`."""
     if not permissions.can(user, action, unit):
-        raise PermissionDenied(str(DENIED.get(action, DENIED_OTHER)))
+        raise Refused(str(DENIED.get(action, DENIED_OTHER)))
 
 
 def visible_units(user: Any) -> QuerySet[AdminUnit]:

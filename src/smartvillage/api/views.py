@@ -12,7 +12,9 @@ import datetime as dt
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -26,7 +28,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -103,6 +105,13 @@ def _field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
     return {"non_field_errors": list(exc.messages)}
 
 
+def _shown(response: Response) -> int:
+    """How many records a list response carries (paginated or not)."""
+    data = response.data
+    rows = data.get("results", []) if isinstance(data, dict) else data
+    return len(rows or [])
+
+
 class _OneObject:
     # Django's get_object_or_404 says "No Household matches the given query."; say it in Vietnamese.
     not_found_message = gettext_lazy("Không tìm thấy.")
@@ -177,7 +186,11 @@ class ApiView(APIView):
             )
             response["ETag"] = current
             return response
-        if isinstance(exc, DjangoValidationError):
+        if isinstance(exc, DjangoPermissionDenied):
+            # An action function's refusal is worded for logs ("submit on assessment 5"): people
+            # get the plain Vietnamese sentence (item 9 of issue #11: no internal names).
+            exc = api_permissions.Refused(api_permissions.DENIED_OTHER)
+        elif isinstance(exc, DjangoValidationError):
             exc = ValidationError(_field_errors(exc))
         elif isinstance(exc, DomainError):
             exc = ValidationError({"detail": exc.message})
@@ -187,8 +200,19 @@ class ApiView(APIView):
 # ---- units ------------------------------------------------------------------------------------
 
 
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number within the database's range (else a 400, never an overflow)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class UnitFilter(django_filters.FilterSet):
-    parent = django_filters.NumberFilter(field_name="parent_id", label="id của đơn vị cha")
+    parent = IdFilter(field_name="parent_id", label="id của đơn vị cha")
     level = django_filters.ChoiceFilter(choices=Level.choices, label="cấp")
     q = django_filters.CharFilter(method="search", label="tìm theo tên hoặc mã")
 
@@ -242,7 +266,6 @@ class _UnitScoped:
         return api_permissions.visible_unit_or_404(self.request.user, self.kwargs["unit_pk"])
 
 
-@extend_schema(tags=["registry"])
 @extend_schema(
     methods=["GET"],
     summary="Danh sách hộ của đơn vị",
@@ -254,6 +277,7 @@ class _UnitScoped:
     summary="Thêm hộ vào thôn",
     responses={201: HouseholdSerializer, **_errors(400, 403, 404)},
 )
+@extend_schema(tags=["registry"])
 class UnitHouseholdsView(_UnitScoped, ApiView, generics.ListCreateAPIView):
     """Hộ gia đình của một đơn vị. Thêm hộ: chỉ vào thôn, cần quyền sửa danh sách hộ."""
 
@@ -277,8 +301,10 @@ class UnitHouseholdsView(_UnitScoped, ApiView, generics.ListCreateAPIView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
-        # Personal-data access log (Law 91/2025/QH15), throttled to one entry per user and hour.
-        services.record_household_list_view(request.user, self.unit, channel="api")
+        # Personal-data access log (Law 91/2025/QH15): every page, with how many it showed.
+        services.record_household_list_view(
+            request.user, self.unit, channel="api", count=_shown(response)
+        )
         return response
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -293,13 +319,6 @@ class UnitHouseholdsView(_UnitScoped, ApiView, generics.ListCreateAPIView):
 
 
 @extend_schema(
-    tags=["registry"],
-    responses={
-        200: OpenApiResponse(HouseholdSerializer, description=WITH_ETAG),
-        **_errors(400, 403, 404),
-    },
-)
-@extend_schema(
     methods=["PATCH"],
     parameters=[IF_MATCH],
     responses={
@@ -309,6 +328,13 @@ class UnitHouseholdsView(_UnitScoped, ApiView, generics.ListCreateAPIView):
 )
 @extend_schema(
     methods=["DELETE"], parameters=[IF_MATCH], responses={204: None, **_errors(403, 404, 412)}
+)
+@extend_schema(
+    tags=["registry"],
+    responses={
+        200: OpenApiResponse(HouseholdSerializer, description=WITH_ETAG),
+        **_errors(400, 403, 404),
+    },
 )
 class HouseholdDetailView(Versioned, _OneObject, ApiView, generics.RetrieveUpdateDestroyAPIView):
     """Một hộ gia đình. Sửa/xóa cần quyền sửa danh sách hộ; mọi thay đổi được ghi nhật ký."""
@@ -345,7 +371,6 @@ class HouseholdDetailView(Versioned, _OneObject, ApiView, generics.RetrieveUpdat
 # ---- persons ----------------------------------------------------------------------------------
 
 
-@extend_schema(tags=["registry"])
 @extend_schema(
     methods=["GET"],
     summary="Nhân khẩu của hộ",
@@ -356,6 +381,7 @@ class HouseholdDetailView(Versioned, _OneObject, ApiView, generics.RetrieveUpdat
     summary="Thêm nhân khẩu vào hộ",
     responses={201: PersonSerializer, **_errors(400, 403, 404)},
 )
+@extend_schema(tags=["registry"])
 class HouseholdPersonsView(ApiView, generics.ListCreateAPIView):
     """Nhân khẩu của một hộ. Số định danh chỉ trả về dạng đã che."""
 
@@ -378,7 +404,9 @@ class HouseholdPersonsView(ApiView, generics.ListCreateAPIView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
-        services.record_person_list_view(request.user, self.household, channel="api")
+        services.record_person_list_view(
+            request.user, self.household, channel="api", count=_shown(response)
+        )
         return response
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -391,13 +419,6 @@ class HouseholdPersonsView(ApiView, generics.ListCreateAPIView):
 
 
 @extend_schema(
-    tags=["registry"],
-    responses={
-        200: OpenApiResponse(PersonSerializer, description=WITH_ETAG),
-        **_errors(400, 403, 404),
-    },
-)
-@extend_schema(
     methods=["PATCH"],
     parameters=[IF_MATCH],
     responses={
@@ -407,6 +428,13 @@ class HouseholdPersonsView(ApiView, generics.ListCreateAPIView):
 )
 @extend_schema(
     methods=["DELETE"], parameters=[IF_MATCH], responses={204: None, **_errors(403, 404, 412)}
+)
+@extend_schema(
+    tags=["registry"],
+    responses={
+        200: OpenApiResponse(PersonSerializer, description=WITH_ETAG),
+        **_errors(400, 403, 404),
+    },
 )
 class PersonDetailView(Versioned, _OneObject, ApiView, generics.RetrieveUpdateDestroyAPIView):
     """Một nhân khẩu. Số định danh chỉ trả về dạng đã che; sửa/xóa được ghi nhật ký."""
@@ -569,6 +597,7 @@ class UnitWorklistView(_UnitScoped, ApiView, generics.GenericAPIView):
             object_type="worklist",
             object_repr=f"{cset.slug} {criterion.code} (met={params['met']})",
             note=f"API, ngày {at:%d/%m/%Y}, {len(rows)} dòng",
+            count=len(rows),
         )
         return self.get_paginated_response(rows)
 
@@ -580,3 +609,19 @@ class DocsView(SpectacularSwaggerSplitView):
     """Swagger UI, its files served by drf-spectacular-sidecar from our static files (no CDN)."""
 
     url_name = "api:schema"
+
+
+@extend_schema(exclude=True)
+class NotFoundView(ApiView):
+    """Any path under /api/ that names no resource: a JSON 404 (any method, logged in or not)."""
+
+    permission_classes: list[Any] = []
+    authentication_classes: list[Any] = []
+
+    def _not_found(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise NotFound(
+            _("Không có đường dẫn API “%(path)s”. Danh sách đường dẫn: /api/docs/.")
+            % {"path": request.path[:200]}
+        )
+
+    get = post = put = patch = delete = head = options = _not_found

@@ -264,6 +264,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             object_id=f"{assessment.pk}:{shown.number}:{selected}"[:40],
             object_repr=f"Hồ sơ {assessment.pk} phiên bản {shown.number}, tiêu chí {selected}",
             note="Xem danh sách hộ/người đã chốt trong hồ sơ đánh giá",
+            count=len(members_page.object_list),
         )
     allowed = services.allowed_steps(user, assessment)
     verdicts = services.appraisal_verdicts(shown) if shown is not None else []

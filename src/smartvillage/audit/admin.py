@@ -8,13 +8,14 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from smartvillage.accounts.permissions import Action
+from smartvillage.audit.admin_log import AccessLoggedAdmin
 from smartvillage.audit.models import AuditEvent
 from smartvillage.audit.views import masked_changes
 from smartvillage.core.admin_scope import ReadOnlyScopedAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyScopedAdmin):
+class AuditEventAdmin(AccessLoggedAdmin, ReadOnlyScopedAdmin):
     unit_field = "unit"
     view_action = Action.VIEW_AUDIT
     list_display = ("at", "actor_name", "action", "object_type", "object_repr", "unit")

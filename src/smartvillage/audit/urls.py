@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smartvillage.audit import views
+from smartvillage.audit import access_views, views
 
 app_name = "audit"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path(
         "households/<int:household_pk>/history/", views.household_history, name="household_history"
     ),
+    path("units/<int:unit_pk>/access/", access_views.unit_access, name="unit_access"),
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smartvillage.accounts import permissions
 from smartvillage.accounts.permissions import Action
+from smartvillage.audit.admin_log import AccessLoggedAdmin
 from smartvillage.core.admin_scope import UnitScopedAdmin
 from smartvillage.registry import facts, services
 from smartvillage.registry.models import Household, Person
@@ -27,7 +28,7 @@ def _form_values(form: Any, exclude: set[str]) -> dict[str, Any]:
 
 
 @admin.register(Household)
-class HouseholdAdmin(UnitScopedAdmin):
+class HouseholdAdmin(AccessLoggedAdmin, UnitScopedAdmin):
     unit_field = "village"
     list_display = ("code", "head_name", "village", "address")
     search_fields = ("code", "head_name")
@@ -82,7 +83,7 @@ class HouseholdAdmin(UnitScopedAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(UnitScopedAdmin):
+class PersonAdmin(AccessLoggedAdmin, UnitScopedAdmin):
     unit_field = "village"
     list_display = ("full_name", "household", "birth_display", "masked_identity")
     search_fields = ("full_name", "household__code")

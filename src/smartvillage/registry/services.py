@@ -215,6 +215,7 @@ def do_export_person_data(user: Any, person: Person) -> dict[str, Any]:
         unit=person.household.village,
         household_id=person.household_id,
         note="Xuất dữ liệu cá nhân theo yêu cầu của chủ thể dữ liệu",
+        count=1,
     )
     return data
 
@@ -247,7 +248,7 @@ def do_erase_person(user: Any, person: Person) -> erasure.ErasureReport:
     return result
 
 
-_CHANNEL_NOTE = {"web": "", "api": "API: "}
+_CHANNEL_NOTE = {"web": "", "api": "API: ", "admin": "Trang quản trị: "}
 
 
 def record_household_view(user: Any, household: Household, channel: str = "web") -> None:
@@ -277,8 +278,13 @@ def record_person_view(user: Any, person: Person, channel: str = "web") -> None:
     )
 
 
-def record_household_list_view(user: Any, unit: AdminUnit, channel: str = "web") -> None:
-    """A list of a unit's households (codes, heads' names, addresses) was shown."""
+def record_household_list_view(
+    user: Any, unit: AdminUnit, channel: str = "web", count: int | None = None
+) -> None:
+    """A list of a unit's households (codes, heads' names, addresses) was shown.
+
+    With `count` (how many households the page showed) every page is an entry; without it, one
+    entry per user, unit and hour (audit.record_view)."""
     audit.record_view(
         actor=user,
         unit=unit,
@@ -286,11 +292,14 @@ def record_household_list_view(user: Any, unit: AdminUnit, channel: str = "web")
         object_id=str(unit.pk),
         object_repr=f"Danh sách hộ – {unit.full_name}",
         note=_CHANNEL_NOTE[channel] + "Xem danh sách hộ",
+        count=count,
     )
 
 
-def record_person_list_view(user: Any, household: Household, channel: str = "web") -> None:
-    """The list of a household's persons was shown."""
+def record_person_list_view(
+    user: Any, household: Household, channel: str = "web", count: int | None = None
+) -> None:
+    """The list of a household's persons was shown (`count`: how many, as above)."""
     audit.record_view(
         actor=user,
         unit=household.village,
@@ -299,4 +308,20 @@ def record_person_list_view(user: Any, household: Household, channel: str = "web
         object_repr=str(household),
         household_id=household.pk,
         note=_CHANNEL_NOTE[channel] + "Xem danh sách nhân khẩu của hộ",
+        count=count,
+    )
+
+
+def record_confirmation_view(user: Any, obj: Household | Person) -> None:
+    """A delete confirmation names the household (and how many persons go with it) or person."""
+    household = obj if isinstance(obj, Household) else obj.household
+    audit.record_view(
+        actor=user,
+        unit=household.village,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        object_repr=str(obj),
+        household_id=household.pk,
+        note="Xem trang xác nhận xóa",
+        count=1 + (household.persons.count() if obj is household else 0),
     )

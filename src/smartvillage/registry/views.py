@@ -182,6 +182,7 @@ def household_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.do_delete_household(request.user, household)
         messages.success(request, gettext("Đã xóa hộ %(code)s.") % {"code": household.code})
         return redirect("core:unit", village.pk)
+    services.record_confirmation_view(request.user, household)  # names the head and the count
     return render(
         request,
         "registry/confirm_delete.html",
@@ -273,6 +274,7 @@ def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
             request, gettext("Đã xóa nhân khẩu %(name)s.") % {"name": person.full_name}
         )
         return redirect("registry:household", household.pk)
+    services.record_confirmation_view(request.user, person)
     return render(
         request,
         "registry/confirm_delete.html",

@@ -263,6 +263,7 @@ def export_registry(user: Any, village: AdminUnit) -> bytes:
         object_type="registry",
         object_repr=f"Danh sách hộ, nhân khẩu {village.full_name}"[:200],
         note="Tải danh sách hiện có để sửa và nhập lại (.xlsx)",
+        count=Person.objects.filter(village=village).count(),
     )
     return content
 

@@ -262,6 +262,7 @@ def export_list(
         object_type="list",
         object_repr=f"{data.code or criterion.code} {cset.slug}"[:200],
         note=f"{data.title} ({fmt}, {data.total} {data.unit_word}, ngày {format_date(data.at)})",
+        count=data.total,
     )
     return content, f"{data.filename_stem}.{fmt}", XLSX_TYPE if fmt == "xlsx" else DOCX_TYPE
 

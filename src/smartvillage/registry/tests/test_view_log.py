@@ -62,9 +62,11 @@ def test_household_edit_form_and_village_list_are_logged(client, data):
     client.get(reverse("registry:household_edit", args=[household.pk]))
     client.get(reverse("core:unit", args=[world.village1.pk]))
     client.get(reverse("core:unit", args=[world.village1.pk]) + "?q=sau&page=1")
-    assert [(e.object_type, e.object_id) for e in _views()] == [
-        ("household", str(household.pk)),
-        ("household_list", str(world.village1.pk)),
+    # The list is logged on every page it shows, with how many households (issue #11).
+    assert [(e.object_type, e.object_id, e.record_count) for e in _views()] == [
+        ("household", str(household.pk), 1),
+        ("household_list", str(world.village1.pk), 1),
+        ("household_list", str(world.village1.pk), 1),
     ]
 
 
@@ -77,17 +79,27 @@ def test_api_household_and_person_details_and_lists_are_logged(client, data):
         f"/api/units/{world.commune.pk}/households/",
         f"/api/households/{household.pk}/persons/",
     ]
-    for url in urls * 2:  # the second round is within the hour: not logged again
+    for url in urls * 2:
+        # The second round is within the hour: one object's page is not logged again; a list is
+        # logged on every page, with how many records it showed (issue #11).
         assert client.get(url).status_code == 200, url
     events = _views()
-    assert [(e.object_type, e.object_id, e.unit_id) for e in events] == [
-        ("household", str(household.pk), world.village1.pk),
-        ("person", str(person.pk), world.village1.pk),
+    lists = [
         ("household_list", str(world.commune.pk), world.commune.pk),
         ("person_list", str(household.pk), world.village1.pk),
     ]
+    assert [(e.object_type, e.object_id, e.unit_id) for e in events] == [
+        ("household", str(household.pk), world.village1.pk),
+        ("person", str(person.pk), world.village1.pk),
+        *lists,
+        *lists,
+    ]
     assert all(e.actor == world.erin and e.note.startswith("API: ") for e in events)
-    assert [e.household_id for e in events] == [household.pk, household.pk, None, household.pk]
+    assert [e.household_id for e in events] == [household.pk, household.pk] + [
+        None,
+        household.pk,
+    ] * 2
+    assert all(e.record_count == 1 for e in events)
 
 
 def test_api_writes_are_not_view_entries(client, data):

@@ -40,7 +40,11 @@ def db_state() -> dict[str, Any]:
                 "pk", "household_id", "full_name", "identity_number", "smartphone"
             )
         ),
-        "audit": AuditEvent.objects.count(),
+        # The pages the viewer may open log her looks (a list on every page, with its count);
+        # a refused request must write nothing at all.
+        "audit": AuditEvent.objects.exclude(
+            action="view", object_type__in=["household_list", "household", "household_history"]
+        ).count(),
     }
 
 
