@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from django.db import transaction
+from django_tasks import task
 
 from smartvillage.core.errors import DomainError
 from smartvillage.jobs.models import ScheduledRun
@@ -38,3 +39,9 @@ def write_then_sleep(job, progress) -> JobOutput:
         if job.attempts <= 1 and job.params.get("sleep"):
             time.sleep(120)
     return JobOutput(message="Đã ghi.")
+
+
+@task()
+def noop(n: int) -> int:
+    """For measuring the queue itself (bench notes in docs/scaling.md)."""
+    return n
