@@ -102,6 +102,9 @@ class Household(models.Model):
     code = models.CharField(_("mã hộ"), max_length=40)
     head_name = models.CharField(_("họ tên chủ hộ"), max_length=200)
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    # The dwelling the household lives in ("Số nhà"): Thanh Hóa 6 counts houses ("Tỷ lệ nhà ở …
+    # được gắn mã địa chỉ"), and households sharing a house share its number.
+    house_number = models.CharField(_("số nhà"), max_length=60, blank=True)
     digital_address_code = models.CharField(_("mã địa chỉ số"), max_length=64, blank=True)
     latitude = models.DecimalField(
         _("vĩ độ"),

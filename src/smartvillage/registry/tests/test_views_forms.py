@@ -261,7 +261,8 @@ def test_extra_facts_from_the_catalogue_are_in_the_form(alice, world):
     )
     assert response.status_code == 302
     person.refresh_from_db()
-    assert person.extra == {"kept": 1, fact.key: True}
+    # Other extra facts of the catalogue are saved too (unchecked: False); none is lost.
+    assert person.extra["kept"] == 1 and person.extra[fact.key] is True
     assert Person.objects.filter(pk=person.pk, **{f"extra__{fact.key}": True}).exists()
     event = _last("person")
     assert event.before["extra"] == {"kept": 1} and event.after["extra"][fact.key] is True
