@@ -1016,6 +1016,32 @@ CHIPHUC_TASKS: dict[str, list[_Task]] = {
 }
 
 
+# Villages each demo province sets out to have recognised this year (the appraiser's dashboard
+# shows "đã công nhận / mục tiêu"). Invented figures, like the rest of the demo's data.
+RECOGNITION_TARGET = 20
+
+
+def ensure_recognition_targets(communes: dict[str, AdminUnit]) -> int:
+    """This year's target for the province of every demo commune. Created once."""
+    from django.utils import timezone
+
+    from smartvillage.homes.models import RecognitionTarget
+
+    year = timezone.localdate().year
+    created = 0
+    for commune in communes.values():
+        province = commune.ancestor_of_level(Level.PROVINCE)
+        if province is None:
+            continue
+        _target, made = RecognitionTarget.objects.get_or_create(
+            unit=province,
+            year=year,
+            defaults={"villages": RECOGNITION_TARGET, "note": "Dữ liệu mẫu (smartvillage demo)"},
+        )
+        created += int(made)
+    return created
+
+
 def ensure_workflow_samples(
     villages: dict[str, AdminUnit], communes: dict[str, AdminUnit]
 ) -> tuple[int, int]:
@@ -1213,6 +1239,7 @@ def build_demo(units: str = "all") -> DemoResult:
             unit = villages[slug] if slug else communes[key]
             evidence_created += ensure_evidence(unit, records, admin_user)
         ensure_workflow_samples(villages, communes)
+        ensure_recognition_targets(communes)
         public_path = ensure_public_samples(villages)
     return DemoResult(
         summaries,

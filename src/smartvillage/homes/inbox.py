@@ -225,24 +225,37 @@ def _users_without_role() -> Section:
 
 
 def _failed_jobs(today: dt.date) -> Section:
+    """Imports and background jobs that failed in the last 30 days (the admin looks at why)."""
+    from django.apps import apps
+
     since = timezone.now() - dt.timedelta(days=FAILED_JOBS_DAYS)
-    jobs = (
+    imports = (
         ImportJob.objects.filter(status=JobStatus.FAILED, updated_at__gte=since)
         .select_related("village")
         .order_by("-updated_at")
     )
     rows = [
         Row(
-            job.village.full_name,
-            reverse("transfer:job", args=[job.pk]),
-            (job.message or "")[:120],
+            job.village.full_name, reverse("transfer:job", args=[job.pk]), (job.message or "")[:120]
         )
-        for job in jobs[:ROWS_SHOWN]
+        for job in imports[:ROWS_SHOWN]
     ]
+    count = imports.count()
+    if apps.is_installed("smartvillage.jobs"):
+        from smartvillage.jobs.models import Job, Status
+
+        jobs = Job.objects.filter(status=Status.FAILED, updated_at__gte=since).order_by(
+            "-updated_at"
+        )
+        count += jobs.count()
+        rows += [
+            Row(job.title, reverse("jobs:job", args=[job.pk]), (job.message or "")[:120])
+            for job in jobs[:ROWS_SHOWN]
+        ]
     return Section(
         "failed_jobs",
-        _("Lượt nhập dữ liệu bị lỗi (30 ngày qua)"),
-        jobs.count(),
+        _("Việc nhập dữ liệu và việc chạy nền bị lỗi (30 ngày qua)"),
+        count,
         rows=rows,
     )
 

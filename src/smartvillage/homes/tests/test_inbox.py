@@ -134,3 +134,15 @@ def test_the_village_page_starts_with_its_result_and_failing_criteria(world, cli
     page = client.get(reverse("core:unit", args=[world.village1.pk])).content.decode()
     assert page.index('id="verdict"') < page.index('id="failing"') < page.index('id="households"')
     assert 'class="tabs"' in page and 'aria-current="page"' in page
+
+
+def test_the_admin_sees_failed_imports_and_background_jobs(world):
+    from smartvillage.jobs.models import Job, Status
+
+    root = make_user("root2", Role.SYSTEM_ADMIN, None, is_staff=True)
+    ImportJob.objects.create(village=world.village1, status=JobStatus.FAILED, message="Tệp hỏng")
+    Job.objects.create(target="x", title="Tính lại kết quả", status=Status.FAILED, message="Lỗi")
+    Job.objects.create(target="x", title="Xong rồi", status=Status.DONE)
+    section = _section(root, "failed_jobs")
+    assert section.count == 2
+    assert {r.text for r in section.rows} == {"Thôn Một", "Tính lại kết quả"}
