@@ -177,6 +177,11 @@ class ApiView(APIView):
 
     # Base of every API view: domain and model errors become 400 responses, a stale edit 412.
 
+    def get_authenticate_header(self, request: Request) -> str:
+        # Not logged in is a 401 with a challenge (the session is not the only way in: Basic
+        # works too), not the 403 DRF gives when session authentication comes first.
+        return 'Basic realm="smartvillage API", charset="UTF-8"'
+
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, concurrency.StaleEdit):
             current = concurrency.etag(exc.current)

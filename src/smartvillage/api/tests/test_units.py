@@ -46,7 +46,8 @@ def test_unit_detail_and_scoping(api, world):
 
 
 def test_anonymous_is_refused_and_basic_auth_works(api, world, basic_auth):
-    assert api().get("/api/units/").status_code == 403
+    refused = api().get("/api/units/")
+    assert refused.status_code == 401 and refused["WWW-Authenticate"].startswith("Basic")
     response = api().get("/api/units/", **basic_auth("alice"))
     assert response.status_code == 200
     assert _names(response) == {"Thôn Một"}
