@@ -10,6 +10,7 @@ evidence used.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
@@ -191,12 +192,13 @@ def covering_roots(paths: list[str]) -> list[str]:
     the rows they read in Python.
     """
     kept: list[str] = []
-    for path in sorted(set(paths), key=len):
-        if not any(path.startswith(k) for k in kept):
+    # In lexical order a subtree's paths follow its root directly ("/1/2/" < "/1/2/7/" <
+    # "/1/3/"), so a path is covered exactly when it starts with the last root kept.
+    for path in sorted(set(paths)):
+        if not kept or not path.startswith(kept[-1]):
             kept.append(path)
     if len(kept) > _MAX_ROOTS:
-        tops = {f"/{_path_ids(p)[0]}/" for p in kept if _path_ids(p)}
-        kept = sorted(tops)
+        kept = sorted({p[: p.index("/", 1) + 1] for p in kept if len(p) > 1})
     return sorted(kept)
 
 
@@ -357,7 +359,6 @@ def _ratio_result(
         group_code=c.group_code,
         unit_label=label,
     )
-    t = float(threshold) if threshold is not None else None
     if threshold is None:
         # The document names the figure but no pass level: show it, followed, not blocking.
         return CriterionResult(
@@ -367,19 +368,30 @@ def _ratio_result(
             value=numerator / denominator if denominator else None,
             **base,  # type: ignore[arg-type]
         )
+    t_float, t_num, t_den = _threshold_parts(threshold)
     if denominator == 0:
-        return CriterionResult(status=NO_DATA, numerator=0, denominator=0, threshold=t, **base)  # type: ignore[arg-type]
-    required = _ceil((threshold or Decimal(0)) * denominator)
+        return CriterionResult(
+            status=NO_DATA, numerator=0, denominator=0, threshold=t_float, **base
+        )  # type: ignore[arg-type]
+    # ceil(threshold × denominator) in integers: exact like the Decimal, without its cost (a
+    # province's page computes thousands of these).
+    required = -((-t_num * denominator) // t_den)
     gap = max(0, required - numerator)
     return CriterionResult(
         status=PASS if gap == 0 else FAIL,
         numerator=numerator,
         denominator=denominator,
         value=numerator / denominator,
-        threshold=t,
+        threshold=t_float,
         gap=gap,
         **base,  # type: ignore[arg-type]
     )
+
+
+@functools.cache
+def _threshold_parts(threshold: Decimal) -> tuple[float, int, int]:
+    numerator, denominator = threshold.as_integer_ratio()
+    return float(threshold), numerator, denominator
 
 
 # ---- evidence-based kinds --------------------------------------------------------------------
@@ -398,8 +410,18 @@ def _matches(record: EvidenceRecord, req: dict, at: dt.date) -> bool:
 
 
 def _req_label(req: dict) -> str:
-    types = req["type"] if isinstance(req["type"], list) else [req["type"]]
-    return " / ".join(evidence_catalogue.type_label(req["category"], t) for t in types)
+    # Asked once per criterion and village: a province's page asks thousands of times for the
+    # same few requirements (the labels are static data).
+    key = (req["category"], tuple(req["type"]) if isinstance(req["type"], list) else req["type"])
+    label = _REQ_LABELS.get(key)
+    if label is None:
+        types = req["type"] if isinstance(req["type"], list) else [req["type"]]
+        label = " / ".join(evidence_catalogue.type_label(req["category"], t) for t in types)
+        _REQ_LABELS[key] = label
+    return label
+
+
+_REQ_LABELS: dict[tuple[str, Any], str] = {}
 
 
 def _evidence_result(c: Criterion, records: list[EvidenceRecord], at: dt.date) -> CriterionResult:
@@ -861,6 +883,8 @@ def children_at_level(unit: AdminUnit, level: str) -> list[AdminUnit]:
     return list(
         AdminUnit.objects.filter(_area_q(area), level=level)
         .select_related("parent")
+        # A province has a thousand villages: no time spent converting timestamps no page shows.
+        .defer("created_at", "parent__created_at")
         .order_by("path")
     )
 

@@ -17,6 +17,7 @@ and never touches persons; the engine reads it live.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections import defaultdict
@@ -287,18 +288,50 @@ def recount_villages(village_ids: Iterable[int | None]) -> None:
             by_scope[scope_id].append(village)
         if not by_scope:
             return
-        defs = definitions()
+        scopes = list(ResultScope.objects.filter(pk__in=list(by_scope)).order_by("pk"))
+        # A scope's rows for a village exist only with its marker row, so this deletes exactly
+        # the covered pairs (one statement; scopes of withdrawn sets are left empty).
+        ResultCount.objects.filter(scope_id__in=list(by_scope), village_id__in=ids).delete()
         undated = engine._persons_without_age(ids)
-        for scope in ResultScope.objects.filter(pk__in=list(by_scope)).order_by("pk"):
-            villages = sorted(by_scope[scope.pk])
-            ResultCount.objects.filter(scope=scope, village_id__in=villages).delete()
-            d = defs.get((scope.set_key, scope.fingerprint))
-            if d is None:  # the set was withdrawn or changed: nothing to keep current
-                continue
-            counts = engine._ratio_counts(d.cset, d.ratio, villages, scope.at)
-            ResultCount.objects.bulk_create(
-                _rows(scope.pk, villages, counts, undated), batch_size=_BATCH
-            )
+        counted = _count_scopes(scopes, ids)
+        rows: list[ResultCount] = []
+        for scope in scopes:
+            if scope.pk in counted:
+                rows += _rows(scope.pk, sorted(by_scope[scope.pk]), counted[scope.pk], undated)
+        ResultCount.objects.bulk_create(rows, batch_size=_BATCH)
+
+
+def _count_scopes(
+    scopes: list[ResultScope], village_ids: list[int], paths: list[str] | None = None
+) -> dict[int, dict[int, dict[str, tuple[int, int]]]]:
+    """{scope id: {village: {code: (n, d)}}} for many scopes with one grouped query per
+    population and reference date (not per scope): the sets share their populations
+    (households, working age, adults), so a write costs a few queries whatever the sets."""
+    defs = definitions()
+    groups: dict[tuple[Any, ...], list[tuple[ResultScope, Definition]]] = defaultdict(list)
+    for scope in scopes:
+        d = defs.get((scope.set_key, scope.fingerprint))
+        if d is not None:
+            groups[(scope.at, d.cset.working_age_policy, d.cset.adult_age)].append((scope, d))
+    out: dict[int, dict[int, dict[str, tuple[int, int]]]] = {}
+    for (at, _policy, _adult), members in groups.items():
+        renamed = [
+            dataclasses.replace(c, code=f"{scope.pk}:{c.code}")
+            for scope, d in members
+            for c in d.ratio
+        ]
+        counts = engine._ratio_counts(members[0][1].cset, renamed, village_ids, at, paths=paths)
+        for scope, _d in members:
+            prefix = f"{scope.pk}:"
+            out[scope.pk] = {
+                v: {
+                    code[len(prefix) :]: pair
+                    for code, pair in codes.items()
+                    if code.startswith(prefix)
+                }
+                for v, codes in counts.items()
+            }
+    return out
 
 
 def villages_of_unit(unit: AdminUnit) -> list[int]:
@@ -326,9 +359,10 @@ def _provinces(unit: AdminUnit | None) -> list[str]:
     )
 
 
-def rebuild_scope(scope: ResultScope, d: Definition, unit: AdminUnit | None = None) -> int:
-    """Recount every village (under `unit`) for the scope, one province at a time, each in a
-    transaction holding its villages' locks. Returns the villages counted."""
+def rebuild_scopes(scopes: list[ResultScope], unit: AdminUnit | None = None) -> int:
+    """Recount every village (under `unit`) for these scopes, one province at a time, each in
+    a transaction holding its villages' locks (writers there wait; readers do not). Returns the
+    (scope, village) pairs counted."""
     total = 0
     for prefix in _provinces(unit):
         with transaction.atomic():
@@ -341,13 +375,16 @@ def rebuild_scope(scope: ResultScope, d: Definition, unit: AdminUnit | None = No
             if not ids:
                 continue
             paths = [prefix]
-            counts = engine._ratio_counts(d.cset, d.ratio, ids, scope.at, paths=paths)
+            counted = _count_scopes(scopes, ids, paths)
             undated = engine._persons_without_age(ids, paths=paths)
-            ResultCount.objects.filter(scope=scope, village__path__startswith=prefix).delete()
-            ResultCount.objects.bulk_create(
-                _rows(scope.pk, ids, counts, undated), batch_size=_BATCH
-            )
-            total += len(ids)
+            ResultCount.objects.filter(
+                scope_id__in=list(counted), village__path__startswith=prefix
+            ).delete()
+            rows: list[ResultCount] = []
+            for scope_id, counts in counted.items():
+                rows += _rows(scope_id, ids, counts, undated)
+            ResultCount.objects.bulk_create(rows, batch_size=_BATCH)
+            total += len(ids) * len(counted)
     return total
 
 
@@ -396,13 +433,10 @@ def refresh_all(at: dt.date | None = None) -> dict[str, int]:
     at = at or timezone.localdate()
     if not enabled():
         return {"scopes": 0, "villages": 0, "dropped": 0}
-    scopes = villages = 0
-    for d in latest_definitions():
-        scope = _scope(d, at, ScopeReason.TODAY)
-        villages += rebuild_scope(scope, d)
-        scopes += 1
+    scopes = [_scope(d, at, ScopeReason.TODAY) for d in latest_definitions()]
+    villages = rebuild_scopes(scopes)
     dropped = prune(at)
-    return {"scopes": scopes, "villages": villages, "dropped": dropped}
+    return {"scopes": len(scopes), "villages": villages, "dropped": dropped}
 
 
 def rebuild(unit: AdminUnit | None = None, at: dt.date | None = None) -> dict[str, int]:
@@ -411,15 +445,13 @@ def rebuild(unit: AdminUnit | None = None, at: dt.date | None = None) -> dict[st
     defs = definitions()
     for d in latest_definitions():
         _scope(d, at, ScopeReason.TODAY)
-    scopes = villages = 0
+    scopes = []
     for scope in ResultScope.objects.order_by("pk"):
-        d = defs.get((scope.set_key, scope.fingerprint))
-        if d is None:
+        if (scope.set_key, scope.fingerprint) in defs:
+            scopes.append(scope)
+        else:
             scope.delete()
-            continue
-        villages += rebuild_scope(scope, d, unit)
-        scopes += 1
-    return {"scopes": scopes, "villages": villages}
+    return {"scopes": len(scopes), "villages": rebuild_scopes(scopes, unit)}
 
 
 @dataclass
