@@ -620,6 +620,9 @@ def save_village_data(village: AdminUnit, data: VillageData) -> tuple[int, int]:
             person.household_id = household.pk
             rows.append(person)
     Person.objects.bulk_create(rows, batch_size=1000)
+    from smartvillage.results.services import recount_villages
+
+    recount_villages([village.pk])  # the results store, if it already counts this village
     return len(data.households), len(rows)
 
 
