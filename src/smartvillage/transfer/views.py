@@ -151,6 +151,7 @@ def job_detail(request: HttpRequest, job_id: Any) -> HttpResponse:
         "errors": web_report.issues(report, "errors"),
         "warnings": web_report.issues(report, "warnings"),
         "skipped_rows": report.get("skipped_rows", []),
+        "skipped_count": report.get("skipped_row_count", len(report.get("skipped_rows", []))),
         "mapping_sheets": web_report.mapping_sheets(job.mapping, report),
         "unmatched": [
             (layout["name"], u["letter"], u["header"])

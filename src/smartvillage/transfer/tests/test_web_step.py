@@ -531,3 +531,29 @@ def test_identity_numbers_in_errors_are_masked(client, world):
     html = _page(client, job)
     assert "79012345678" not in html and "790******78" in html
     assert "Đề xuất sửa thành: 079*******78" in _text(html)
+
+
+def test_totals_and_signature_rows_are_listed_as_skipped_not_errors(client, world, tmp_path):
+    from openpyxl import load_workbook
+
+    path = village_xlsx(tmp_path / "ds.xlsx", "Thôn Một", households=2)
+    wb = load_workbook(path)
+    ws = wb.active
+    ws.append(["Tổng cộng: 02 hộ, 06 nhân khẩu"])
+    ws.append([])
+    ws.append([None, None, "NGƯỜI LẬP BIỂU", None, None, "TRƯỞNG THÔN"])
+    wb.save(path)
+    _login(client, world.alice)
+    job = _upload(client, world.village1, path)
+    assert job.report["error_count"] == 0
+    text = _text(_page(client, job))
+    assert "Dòng không phải hộ, nhân khẩu (bỏ qua)" in text and "Tổng cộng: 02 hộ" in text
+
+
+def test_the_step_in_english_is_translated(client, world, tmp_path):
+    _login(client, world.alice)
+    job = _upload(client, world.village1, village_xlsx(tmp_path / "ds.xlsx", "Thôn Một"))
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = _page(client, job)
+    assert "Preview (nothing written yet)" in html and "Xem trước" not in html
+    assert "Write to the registry" in html and "--map" not in html
