@@ -36,6 +36,7 @@ from smartvillage.documents.wording import (
     in_sentence,
     is_full,
     legal_reference,
+    reported_percent,
     requirement_text,
     requirements_met,
     status_label,
@@ -285,6 +286,8 @@ def value_text(c: dict[str, Any]) -> str:
         return "Chưa áp dụng"
     if c["status"] == "no_data":
         return "Chưa có dữ liệu"
+    if c["kind"] == "reported":
+        return f"{reported_percent(c.get('value') or 0)} ({format_number(c.get('numerator'))}/{format_number(c.get('denominator'))})"
     if c["kind"] in ("ratio", "reported", "aggregate"):
         return f"{format_percent((c.get('value') or 0) * 100)} ({format_number(c.get('numerator'))}/{format_number(c.get('denominator'))})"
     if c["kind"] == "count":

@@ -6,6 +6,7 @@ report written from a snapshot and one written live say the same thing for the s
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -160,6 +161,14 @@ def _percent(value: float | None) -> str:
     return "" if value is None else format_percent(value * 100)
 
 
+def reported_percent(value: float | None) -> str:
+    """A reported share cut (not rounded) to one decimal, as the documents print their own
+    figures: 117/133 = 87,97 % is "87,9 %" in Đồng Tháp's plan, never an overstated "88,0 %"."""
+    if value is None:
+        return ""
+    return format_percent(math.floor(round(value * 1000, 6)) / 10)
+
+
 def is_full(threshold: float | None) -> bool:
     return threshold is not None and float(threshold) >= 1
 
@@ -201,7 +210,9 @@ def describe(
             missing = "; ".join(result.get("missing") or [])
             return f"Chưa có dữ liệu{': ' + missing if missing else ''}."
         num, den = result.get("numerator"), result.get("denominator")
-        text = f"Tỷ lệ {_percent(result.get('value'))} ({format_number(num)}/{format_number(den)}{' ' + unit_label if unit_label else ''})"
+        value = result.get("value")
+        shown = reported_percent(value) if kind == "reported" else _percent(value)
+        text = f"Tỷ lệ {shown} ({format_number(num)}/{format_number(den)}{' ' + unit_label if unit_label else ''})"
         if result.get("threshold") is not None:
             text += f", yêu cầu {threshold_phrase(result['threshold'])}"
         if status == "fail" and result.get("gap"):
@@ -212,6 +223,14 @@ def describe(
         text = f"Có {format_number(result.get('numerator') or 0)}{' ' + label if label else ''}"
         if result.get("threshold") is not None:
             text += f" (yêu cầu tối thiểu {format_number(result['threshold'])})"
+        starred = [
+            r for r in result.get("evidence") or [] if (r.get("attributes") or {}).get("ocop_stars")
+        ]
+        if starred:
+            # Đồng Tháp 3.7 "Mức độ đạt chuẩn của sản phẩm OCOP": the level is per product.
+            text += ": " + "; ".join(
+                f"{r.get('title')} ({r['attributes']['ocop_stars']} sao)" for r in starred
+            )
         return text + end
     # evidence / prerequisite
     parts = []
@@ -242,6 +261,9 @@ def evidence_titles(result: dict[str, Any]) -> list[str]:
             text += ")"
         if record.get("location"):
             text += f" – {record['location']}"
+        stars = (record.get("attributes") or {}).get("ocop_stars")
+        if stars:
+            text += f" – OCOP {stars} sao"
         if record.get("quantity") and record.get("quantity") != 1:
             text += f" – {format_number(record['quantity'])}"
         out.append(text)

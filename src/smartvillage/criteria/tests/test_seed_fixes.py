@@ -142,6 +142,44 @@ def test_kontum_commune_9_listings_of_its_villages_count(world):
     assert _status(world.commune, KONTUM_COMMUNE, "9") == "pass"
 
 
+DONGTHAP = "dongthap-lang-thong-minh-384"
+
+
+def test_dongthap_2_13_the_dossier_share_printed_as_the_seed_prints_it(world):
+    assert (
+        "tỷ lệ hồ sơ trực tuyến đạt 87,9 % (tổng số 117 hồ sơ trực tuyến/133 tổng số hồ sơ)"
+        in _seed("003")
+    )
+    from smartvillage.documents.wording import describe
+
+    _record(
+        world.village1,
+        "statistic",
+        "online_dossiers",
+        title="Hồ sơ trực tuyến năm 2023",
+        issued_date=dt.date(2023, 12, 31),
+        attributes={"numerator": 117, "denominator": 133, "unit_label": "hồ sơ"},
+    )
+    result = evaluate(world.village1, get_set(DONGTHAP), AT).criterion("2.13").to_dict()
+    assert describe(result, with_evidence=False).startswith("Tỷ lệ 87,9 % (117/133 hồ sơ)")
+
+
+def test_dongthap_3_7_the_ocop_star_level_of_each_product(world):
+    assert "có 1 sản phẩm OCOP đạt chuẩn 3 sao là Nhãn Châu Thành" in _seed("003")
+    from smartvillage.documents.wording import describe
+
+    _record(
+        world.village1,
+        "product",
+        "ocop",
+        title="Nhãn Châu Thành",
+        attributes={"ocop_stars": 3},
+    )
+    result = evaluate(world.village1, get_set(DONGTHAP), AT).criterion("3.7").to_dict()
+    assert result["status"] == "pass"
+    assert "Nhãn Châu Thành (3 sao)" in describe(result)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_sets():
     from smartvillage.criteria import loader

@@ -329,7 +329,9 @@ def test_count_criteria_name_what_they_count(world):
     source = reports.source_live(world.village1, get_set("kontum-thon-thong-minh-2431"), AT)
     text = _text(reports.render_report("criteria", source, "docx"))
     assert "Thực trạng: Có 3 điểm wifi miễn phí công cộng (yêu cầu tối thiểu 1)." in text
-    assert "Có 0 mô hình ứng dụng CNTT, chuyển đổi số (yêu cầu tối thiểu 1)." in text
+    # Criterion 6 is an open list ("..."): the models it names, or another one described.
+    assert "Còn thiếu: An ninh trật tự, giám sát cộng đồng / An toàn giao thông" in text
+    assert "hoặc Lĩnh vực khác (ghi rõ trong phần mô tả)" in text
     assert "Có 0 (" not in text and "Có 3 (" not in text
     assert "của thôn Một" in text and "Đơn vị: Thôn Một, xã An." in text
 
