@@ -116,6 +116,14 @@ def test_question_preview_confirm_then_saved_mapping_for_the_next_village(
     assert page.locator("#confirm button").count() == 0  # nothing to confirm yet
     assert "Còn 1 cột chưa chọn" in page.locator("#confirm").inner_text()
     _assert_phone_friendly(page, width)
+    # The full mapping table, folded: every column by its Vietnamese label, the asked one open.
+    page.click("#mapping > summary")
+    table = page.locator("#mapping")
+    page.screenshot(path=str(shots / f"{width}-1b-table.png"), full_page=True)
+    assert table.locator("select").count() == 6
+    assert "cần bạn chọn" in table.inner_text() and "birth_date" not in table.inner_text()
+    _assert_phone_friendly(page, width)
+    page.click("#mapping > summary")
 
     choices.filter(has_text="Giới tính").click()
     with page.expect_navigation():
