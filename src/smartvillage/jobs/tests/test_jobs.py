@@ -232,3 +232,73 @@ def test_healthz_answers_over_plain_http_when_https_is_enforced(client, db, sett
     settings.SECURE_REDIRECT_EXEMPT = ast.literal_eval(exempt)
     assert client.get("/healthz").status_code == 200
     assert client.get("/login/").status_code == 301
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the PostgreSQL run has its own killed-worker test"
+)
+def test_killed_worker_on_sqlite_file_leaves_nothing_half_written(tmp_path):
+    """The embedded default: SQLite on disk, a real worker killed inside the job's transaction;
+    the next `smartvillage worker` start finds the dead worker's task, retries it, and the row
+    is written exactly once."""
+    import sqlite3
+
+    db = tmp_path / "sv.sqlite3"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "SMARTVILLAGE_DATA_DIR": str(tmp_path),
+        "TASKS_BACKEND": "database",
+    }
+    cli = [sys.executable, "-m", "smartvillage.cli"]
+    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, timeout=300)
+    started = subprocess.run(
+        [
+            *cli,
+            "shell",
+            "-c",
+            "from smartvillage.jobs import services; print(services.do_start_job("
+            "target='smartvillage.jobs.tests.targets.write_then_sleep', title='Ghi', "
+            "params={'sleep': True}).pk)",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    job_pk = started.stdout.split()[-1]
+
+    def row(sql: str) -> tuple:
+        with sqlite3.connect(db, timeout=20) as conn:
+            return conn.execute(sql, [job_pk.replace("-", "")]).fetchone()  # SQLite: hex uuid
+
+    worker = subprocess.Popen(
+        [*cli, "worker", "--no-schedule", "--interval", "0.2"], env=env, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while row("SELECT phase FROM jobs_job WHERE id = ?")[0] != "Đang ghi":
+            assert worker.poll() is None, worker.stderr.read().decode()
+            assert time.monotonic() < deadline, "the worker never started the job"
+            time.sleep(0.2)
+        time.sleep(1)  # inside the transaction now (it sleeps there)
+    finally:
+        worker.kill()
+        worker.wait(10)
+
+    def written() -> int:
+        with sqlite3.connect(db, timeout=20) as conn:
+            sql = "SELECT count(*) FROM jobs_scheduledrun WHERE name = ?"
+            return conn.execute(sql, [f"test-{job_pk}"]).fetchone()[0]
+
+    assert written() == 0  # rolled back with the dead process
+    assert row("SELECT status FROM jobs_job WHERE id = ?") == ("running",)
+
+    subprocess.run([*cli, "worker", "--batch", "--no-schedule"], env=env, check=True, timeout=120)
+    assert row("SELECT status, attempts, message FROM jobs_job WHERE id = ?") == (
+        "done",
+        2,
+        "Đã ghi.",
+    )
+    assert written() == 1
