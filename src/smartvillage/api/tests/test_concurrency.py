@@ -276,3 +276,22 @@ def test_two_api_patches_with_the_same_etag_at_once_one_is_412():
     results = _run_together(lambda: patch(world.alice, "a"), lambda: patch(world.carol, "c"))
     assert sorted(r.status_code for r in results) == [200, 412], results
     assert Household.objects.get(pk=household.pk).version == 2
+
+
+@pytest.mark.django_db
+def test_an_import_update_is_a_new_version_so_an_older_form_is_refused(tmp_path):
+    world = build_world()
+    household = HouseholdFactory(village=world.village1, code="V1", head_name="Lò Văn Cũ")
+    job = _previewed_job(
+        world.village1,
+        world.alice,
+        tmp_path,
+        "v.csv",
+        "Mã hộ,Họ tên chủ hộ,Địa chỉ\nV1,Lò Văn Cũ,Xóm Mới\n",
+    )
+    jobs.start_apply(job, background=False)
+    household.refresh_from_db()
+    assert household.address == "Xóm Mới" and household.version == 2
+    with pytest.raises(concurrency.StaleEdit) as caught:
+        services.do_update_household(world.carol, household, expected_version=1, note="cũ")
+    assert "Xóm Mới" in caught.value.message

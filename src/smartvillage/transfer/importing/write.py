@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from smartvillage.accounts.names import actor_label
@@ -21,6 +22,15 @@ from smartvillage.registry.models import Household, Person
 from smartvillage.results.services import recount_villages
 from smartvillage.transfer.importing import rejected
 from smartvillage.transfer.importing.report import ImportReport, ProgressFn
+
+CHUNK = 5000  # persons (and audit rows) built and inserted at a time
+
+
+def _created_after(fields: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    after = {k: _jsonable(v) for k, v in fields.items()}
+    if extra:
+        after["extra"] = _jsonable(extra)
+    return after
 
 
 def _snapshot_changes(changes: dict[str, tuple[Any, Any]]) -> tuple[dict, dict]:
@@ -89,6 +99,14 @@ def _raw_insert(model: type[Any], rows: list[dict[str, Any]], returning: bool) -
 
 def _adapt_decimal(ops: Any, max_digits: int, places: int, value: Any) -> Any:
     return ops.adapt_decimalfield_value(Decimal(value), max_digits, places)
+
+
+def _bump_versions(model: type[Any], pks: list[int]) -> None:
+    """An import's change is a new version of the row, like a form's (optimistic locking,
+    core.concurrency): an edit form opened before the import is then refused, not silently
+    overwriting it. F() so a web edit saved meanwhile still counts."""
+    for start in range(0, len(pks), 10000):
+        model.objects.filter(pk__in=pks[start : start + 10000]).update(version=F("version") + 1)
 
 
 def apply(
@@ -182,26 +200,25 @@ def apply(
                 sorted(changed_fields | {"updated_at"}),
                 batch_size=1000,
             )
+            _bump_versions(Household, [h.instance.pk for h in upd_h])
         if progress:
             progress("write", len(new_h) + len(upd_h), total)
 
-        rows = []
-        for person in new_p:
-            row = {
-                "household_id": person.household.instance.pk,
-                "village_id": village.pk,
-                "created_at": db_now,
-                "updated_at": db_now,
-                "extra": dict(person.extra),
-            }
-            row.update(person.fields)
-            rows.append(row)
         done = len(new_h) + len(upd_h)
-        for start in range(0, len(rows), 10000):
-            chunk = new_p[start : start + 10000]
-            for person, pk in zip(
-                chunk, _raw_insert(Person, rows[start : start + 10000], returning=True), strict=True
-            ):
+        for start in range(0, len(new_p), CHUNK):
+            chunk = new_p[start : start + CHUNK]
+            rows = []
+            for person in chunk:
+                row = {
+                    "household_id": person.household.instance.pk,
+                    "village_id": village.pk,
+                    "created_at": db_now,
+                    "updated_at": db_now,
+                    "extra": dict(person.extra),
+                }
+                row.update(person.fields)
+                rows.append(row)
+            for person, pk in zip(chunk, _raw_insert(Person, rows, returning=True), strict=True):
                 person.pk = pk
             done += len(chunk)
             if progress:
@@ -217,6 +234,7 @@ def apply(
             Person.objects.bulk_update(
                 [p.instance for p in upd_p], sorted(p_fields | {"updated_at"}), batch_size=1000
             )
+            _bump_versions(Person, [p.instance.pk for p in upd_p])
 
         base = {
             "at": db_now,
@@ -244,9 +262,15 @@ def apply(
                     "after": after,
                 }
             )
+            if len(events) >= CHUNK:
+                _raw_insert(AuditEvent, events, returning=False)
+                events = []
         for person in [*new_p, *upd_p]:
-            before, after = _snapshot_changes(person.changes)
             created = person.action == "create"
+            if created:
+                before, after = None, _created_after(person.fields, person.extra)
+            else:
+                before, after = _snapshot_changes(person.changes)
             events.append(
                 {
                     **base,
@@ -257,10 +281,14 @@ def apply(
                         :200
                     ],
                     "household_id": person.household.instance.pk,
-                    "before": None if created else before,
+                    "before": before,
                     "after": after,
                 }
             )
+            if len(events) >= CHUNK:
+                # Written in chunks: the audit rows of 100.000 persons are never all in memory.
+                _raw_insert(AuditEvent, events, returning=False)
+                events = []
         _raw_insert(AuditEvent, events, returning=False)
         # The village's stored criteria counts change with its registry, in this transaction.
         recount_villages([village.pk])
