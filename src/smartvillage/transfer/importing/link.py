@@ -25,7 +25,7 @@ def _merge_household(target: HouseholdIn, source: HouseholdIn, overwrite: bool) 
 def _link(
     report: ImportReport,
     households: list[HouseholdIn],
-    persons: list[tuple[PersonIn, HouseholdIn]],
+    persons: list[tuple[PersonIn, HouseholdIn | None]],
     has_code_column: bool,
 ) -> list[HouseholdIn]:
     by_code: dict[str, HouseholdIn] = {}
@@ -102,7 +102,7 @@ def _link(
                 Issue(ERROR, "thiếu mã hộ (cột “Mã hộ”)", person.src.sheet, person.src.row)
             )
             continue
-        if row_household.fields or row_household.extra:
+        if row_household is not None and (row_household.fields or row_household.extra):
             _merge_household(target, row_household, overwrite=is_head)
         if person.head_name and "head_name" not in target.fields:
             target.fields["head_name"] = person.head_name

@@ -277,6 +277,8 @@ def _parse_sheet(
     report.preview_rows.append(preview)
     for position in range(start, len(rows)):
         row_number, values = rows[position]
+        # A parsed row is let go at once: a large file is not held twice (raw and parsed).
+        rows[position] = (row_number, [])
         if tick is not None and (position - start) % PROGRESS_EVERY == 0 and position > start:
             tick(position - start)
         if previous is not None and row_number > previous + 1:
@@ -322,7 +324,7 @@ def _parse_sheet(
                         text,
                     )
                 )
-                for number, rest_values in rows[position:]:
+                for number, rest_values in [(row_number, values), *rows[position + 1 :]]:
                     rest_text = _row_text(rest_values)
                     if rest_text:
                         _skip(
@@ -377,8 +379,12 @@ def _parse_sheet(
         if household_role:
             out["households"].append(_household_from(parsed, src))
         else:
+            household = _household_from(parsed, src, only_present=True)
             out["persons"].append(
-                (_person_from(parsed, src), _household_from(parsed, src, only_present=True))
+                (
+                    _person_from(parsed, src),
+                    household if household.fields or household.extra else None,
+                )
             )
 
 

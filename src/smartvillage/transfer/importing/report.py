@@ -160,13 +160,13 @@ class SheetLayout:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Src:
     sheet: str
     row: int
 
 
-@dataclass
+@dataclass(slots=True)
 class HouseholdIn:
     src: Src
     code: str = ""
@@ -179,7 +179,7 @@ class HouseholdIn:
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonIn:
     src: Src
     fields: dict[str, Any] = field(default_factory=dict)
