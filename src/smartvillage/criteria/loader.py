@@ -111,6 +111,9 @@ _CRITERION_PROPS: dict[str, Any] = {
     "criterion": {"type": "string"},
     "of": {"type": "object"},
     "also": {"type": "array", "items": {"type": "object"}, "minItems": 1},
+    # Reported figures shown beside the criterion without deciding it (Đồng Tháp 2.13: the share of
+    # residents decides; the share of dossiers filed online is the plan's own figure, kept).
+    "figures": {"type": "array", "items": {"type": "string"}, "minItems": 1},
 }
 _KIND_REQUIRED = {
     "ratio": ["population", "numerator", "threshold"],
@@ -266,6 +269,7 @@ class Criterion:
     # Further conditions of the same indicator that must all hold ("80 % of households …; 100 % of
     # residents …" is one criterion in the An Thanh notice).
     also: list[Criterion] = field(default_factory=list)
+    figures: list[str] = field(default_factory=list)
     group_code: str = ""
     # The set this criterion belongs to (slug, version), set by the loader.
     set_key: tuple[str, int] | None = None
@@ -538,6 +542,7 @@ def _build_criterion(filename: str, raw: dict, group_code: str, inline: bool = F
         criteria_set=raw.get("criteria_set"),
         criterion=raw.get("criterion"),
         group_code=group_code,
+        figures=list(raw.get("figures") or []),
     )
     try:
         if c.kind == "ratio":
@@ -569,6 +574,14 @@ def _build_criterion(filename: str, raw: dict, group_code: str, inline: bool = F
         raise _fail(
             filename, c.code, "requires", "tiêu chí minh chứng cần “requires” hoặc “any_of”"
         )
+    for figure in c.figures:
+        if not evidence_catalogue.is_known("statistic", figure):
+            raise _fail(
+                filename,
+                c.code,
+                "figures",
+                f"số liệu “{figure}” không có trong evidence_types.yaml (nhóm statistic)",
+            )
     if c.kind == "reported" and not evidence_catalogue.is_known("statistic", c.statistic or ""):
         raise _fail(
             filename,

@@ -722,7 +722,7 @@ EVIDENCE: dict[tuple[str, str | None], list[dict[str, Any]]] = {
         _ev("it_model", "stem", "Giáo dục STEAM trong trường học"),
         _ev("it_model", "smart_education", "Mô hình giáo dục thông minh: camera, phòng tin học, phần mềm quản lý"),
         _ev("it_model", "police_online_services", "Công an xã tiếp nhận 100% hồ sơ qua dịch vụ công trực tuyến"),
-        _ev("statistic", "online_dossiers", "Hồ sơ thủ tục hành chính trực tuyến năm 2023", attributes={"numerator": 117, "denominator": 133}, issued_date=_d(31, 12, 2023), issuer="Bộ phận một cửa UBND xã An Nhơn"),
+        _ev("statistic", "online_dossiers", "Hồ sơ thủ tục hành chính trực tuyến năm 2023", attributes={"numerator": 117, "denominator": 133, "unit_label": "hồ sơ"}, issued_date=_d(31, 12, 2023), issuer="Bộ phận một cửa UBND xã An Nhơn"),
         _ev("statistic", "electronic_health_records", "Tỷ lệ dân số có hồ sơ quản lý sức khỏe điện tử", attributes={"numerator": 902, "denominator": 1000}, issued_date=_d(31, 12, 2023), issuer="Trạm Y tế xã An Nhơn"),
     ],
     ("vinhquang", None): [

@@ -296,15 +296,55 @@ def value_text(c: dict[str, Any]) -> str:
     return requirements_met(c)
 
 
+def figure_texts(code: str, data: dict[str, Any], cset: Any) -> list[str]:
+    """The reported figures a criterion shows beside its result (its `figures`), from the unit's
+    statistic records: "Hồ sơ thủ tục hành chính trực tuyến: 87,9 % (117/133 hồ sơ)"."""
+    try:
+        wanted = cset.criterion(code).figures if cset is not None else []
+    except DomainError:
+        return []
+    out = []
+    for figure in wanted:
+        records = [
+            r
+            for r in data.get("evidence") or []
+            if r.get("category") == "statistic" and r.get("type") == figure
+        ]
+        if not records:
+            continue
+        record = max(records, key=lambda r: (r.get("issued_date") or "", r.get("id") or 0))
+        attributes = record.get("attributes") or {}
+        try:
+            num, den = int(attributes["numerator"]), int(attributes["denominator"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if not den:
+            continue
+        label = record.get("type_label") or figure
+        unit_label = attributes.get("unit_label") or ""
+        year = f" năm {record['issued_date'][:4]}" if record.get("issued_date") else ""
+        out.append(
+            f"{label}{year}: {reported_percent(num / den)} "
+            f"({format_number(num)}/{format_number(den)}{' ' + unit_label if unit_label else ''})"
+        )
+    return out
+
+
 def criterion_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
+    cset = _published_set(data)
     for c in data["result"]["criteria"]:
         rows.append(
             {
                 "code": c["code"],
                 "title": c["title"],
                 "requirement": requirement_text(c.get("requirement")),
-                "description": describe(c, with_evidence=False, with_status=False),
+                "description": " ".join(
+                    [
+                        describe(c, with_evidence=False, with_status=False),
+                        *(f"{text}." for text in figure_texts(c["code"], data, cset)),
+                    ]
+                ),
                 "evidence": evidence_titles(c),
                 "status": c["status"],
                 "status_label": status_label(c["status"]),

@@ -131,6 +131,8 @@ RATIOS = {
         # The seed names this ratio but gives no level: no threshold.
         "1.1": ("working_age", None, "smartphone", None),
         "1.4": ("persons", "operating_team_member", "smartphone", Decimal("1")),
+        # "Tỷ lệ người dân tham gia sử dụng dịch vụ công trực tuyến, ≥ 70%": residents.
+        "2.13": ("persons", None, "online_public_services", Decimal("0.7")),
     },
     KONTUM_VILLAGE: {
         "1": ("persons", "village_worker", "uses_digital_platforms", Decimal("1")),
@@ -389,12 +391,14 @@ def test_dongthap_reported_figures_and_missing_levels() -> None:
         "electronic_health_records",
         None,
     )
-    dossiers = cset.criterion("2.13")
-    assert (dossiers.kind, dossiers.statistic, dossiers.threshold) == (
-        "reported",
-        "online_dossiers",
+    residents = cset.criterion("2.13")
+    assert (residents.kind, residents.population, residents.numerator, residents.threshold) == (
+        "ratio",
+        "persons",
+        "online_public_services",
         Decimal("0.7"),
     )
+    assert residents.figures == ["online_dossiers"]
     assert cset.groups[3].title == "Nhóm Tiêu chí hoạt động quản lý"
 
 
