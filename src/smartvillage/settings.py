@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -297,6 +298,16 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# Tiles under the households' and villages' maps (homes.insights): a URL template such as
+# https://tile.openstreetmap.org/{z}/{x}/{y}.png, whose host img-src then allows. Empty (the
+# default, no outside request): the points are drawn on a plain background, still in place.
+SMARTVILLAGE_MAP_TILE_URL = os.environ.get("SMARTVILLAGE_MAP_TILE_URL", "").strip()
+if SMARTVILLAGE_MAP_TILE_URL:
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(SMARTVILLAGE_MAP_TILE_URL)
+    _host = _tiles.netloc.replace("{s}.", "*.")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_host}")
 # Import limits, enforced while a file is read (transfer/reader.py, README "Giới hạn khi nhập").
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)
 IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", 500)
@@ -305,6 +316,13 @@ IMPORT_MAX_SHEETS = envint("IMPORT_MAX_SHEETS", 50)
 IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_MB", 200) * 1024 * 1024
 IMPORT_MAX_ZIP_MEMBERS = envint("IMPORT_MAX_ZIP_MEMBERS", 5_000)
 IMPORT_MAX_SECONDS = envint("IMPORT_MAX_SECONDS", 60)
+
+# The village's public page: requests per address (django-ratelimit's "N/s|m|h|d"); the
+# address to print on posters when the site sits behind a proxy that changes the host.
+PUBLIC_PAGE_RATE = os.environ.get("PUBLIC_PAGE_RATE", "300/m").strip()
+if not re.fullmatch(r"\d+/\d*[smhd]", PUBLIC_PAGE_RATE):
+    raise ImproperlyConfigured(f"PUBLIC_PAGE_RATE={PUBLIC_PAGE_RATE!r}: expected e.g. 300/m")
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").strip().rstrip("/")
 
 # The results store (smartvillage.results): off counts every evaluation live from the registry.
 RESULTS_STORE = envbool("RESULTS_STORE", True)

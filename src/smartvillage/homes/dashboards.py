@@ -127,6 +127,23 @@ class AreaDashboard:
     villages_passed: int = 0
     rollup: list[engine.RollupRow] = field(default_factory=list)
 
+    @property
+    def chart_id(self) -> str:
+        return f"rollup-data-{self.unit.pk}"
+
+    @property
+    def chart(self) -> dict[str, Any]:
+        """The district/commune comparison for the bar chart (the rollup table has the same)."""
+        from django.utils.translation import gettext
+
+        return {
+            "labels": [row.unit.name for row in self.rollup],
+            "series": [
+                {"label": gettext("Số thôn"), "values": [row.children for row in self.rollup]},
+                {"label": gettext("Đạt cả bộ"), "values": [row.passed for row in self.rollup]},
+            ],
+        }
+
 
 def recognised_count(unit: AdminUnit, year: int) -> int:
     """Villages under `unit` (its whole area, both schemes) recognised in `year`."""

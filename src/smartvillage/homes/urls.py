@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smartvillage.homes import views
+from smartvillage.homes import insights, views
 
 # The namespace stays "core": these pages lived in the core app until issue 10, and every
 # template, test and other app's redirect says core:home, core:unit, core:login.
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("units/", views.all_units, name="all_units"),
     path("units/search/", views.unit_search, name="unit_search"),
+    path("units/<int:pk>/map/", insights.unit_map, name="unit_map"),
+    path("units/<int:pk>/trend/", insights.unit_trend, name="unit_trend"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("units/<int:pk>/", views.unit_detail, name="unit"),

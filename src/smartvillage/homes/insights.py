@@ -1,0 +1,108 @@
+"""Maps and trends of a unit: where its households (or villages) stand, and how each criterion
+moved. Every map and chart has its numbers in a table beside it (a phone without JavaScript,
+a screen reader, a printout)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from smartvillage.accounts.permissions import get_visible_unit
+from smartvillage.audit import services as audit
+from smartvillage.criteria import engine
+from smartvillage.criteria.loader import CriteriaSet
+from smartvillage.criteria.services import default_at, parse_at
+from smartvillage.homes import dashboards, maps
+from smartvillage.units.models import AdminUnit, Level
+
+TREND_POINTS = 6
+
+
+def _set_and_date(request: HttpRequest, unit: AdminUnit) -> tuple[CriteriaSet | None, dt.date]:
+    cset = dashboards.village_set(unit)
+    text = request.GET.get("at", "").strip()
+    return cset, parse_at(text) if text else default_at(cset)[0]
+
+
+@login_required
+def unit_map(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_visible_unit(request.user, pk)
+    cset, at = _set_and_date(request, unit)
+    context: dict[str, Any] = {
+        "unit": unit,
+        "cset": cset,
+        "at": at,
+        "tile_url": getattr(settings, "SMARTVILLAGE_MAP_TILE_URL", ""),
+    }
+    if unit.level == Level.VILLAGE:
+        choices = maps.household_choices(cset)
+        keys = [c.key for c in choices]
+        key = request.GET.get("by", "")
+        key = key if key in keys else (keys[0] if keys else "fact:fibre_internet")
+        data = maps.household_points(unit, key, cset, at)
+        data.yes_label, data.no_label = _("Đạt / có"), _("Chưa đạt / chưa có")
+        context.update(choices=choices, key=key, data=data, households=True)
+        # Where households are is personal data: each look is on record (throttled).
+        audit.record_view(
+            actor=request.user,
+            unit=unit,
+            object_type="household_map",
+            object_id=f"{unit.pk}:{key}"[:40],
+            object_repr=f"Bản đồ hộ {unit.full_name} ({key})",
+            note="Xem bản đồ vị trí hộ",
+        )
+    else:
+        results = engine.evaluate_children(unit, cset, at) if cset else []
+        data = maps.village_points(unit, results)
+        data.yes_label, data.no_label = _("Thôn đạt"), _("Thôn chưa đạt")
+        context.update(data=data, households=False)
+    return render(request, "homes/unit_map.html", context)
+
+
+def trend_dates(cset: CriteriaSet, at: dt.date, points: int = TREND_POINTS) -> list[dt.date]:
+    """Quarter ends up to `at` (and `at` itself) inside the set's validity, oldest first."""
+    dates = [at]
+    year, quarter = at.year, (at.month - 1) // 3
+    while len(dates) < points:
+        # The last day of the previous quarter.
+        end = dt.date(year, quarter * 3 + 1, 1) - dt.timedelta(days=1)
+        if end < cset.valid_from:
+            break
+        if end < at:
+            dates.append(end)
+        year, quarter = end.year, (end.month - 1) // 3
+    return sorted(set(dates))
+
+
+@login_required
+def unit_trend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Each ratio criterion's value at a few dates. The results store keeps today's counts, not a
+    history, so the points are evaluated live at each date (ages move populations; the facts
+    are as recorded now)."""
+    unit = get_visible_unit(request.user, pk)
+    cset, at = _set_and_date(request, unit)
+    context: dict[str, Any] = {"unit": unit, "cset": cset, "at": at}
+    if cset is not None and engine.can_evaluate(unit, cset):
+        dates = trend_dates(cset, at)
+        results = [engine.evaluate(unit, cset, d) for d in dates]
+        rows = []
+        for index, c in enumerate(results[-1].criteria):
+            if c.kind not in ("ratio", "reported", "aggregate"):
+                continue
+            values = [r.criteria[index].percent for r in results]
+            rows.append({"code": c.code, "title": c.title, "values": values})
+        context.update(
+            dates=dates,
+            rows=rows,
+            chart={
+                "labels": [d.strftime("%d/%m/%Y") for d in dates],
+                "series": [{"label": r["code"], "values": r["values"]} for r in rows],
+            },
+        )
+    return render(request, "homes/unit_trend.html", context)
