@@ -225,14 +225,20 @@ def job_mapping(request: HttpRequest, job_id: Any) -> HttpResponse:
         for column in layout.get("all_columns", []):
             ref = f"{layout['name']}!{column['letter']}"
             current[ref] = column["field"] if column["state"] in ("matched", "ignored") else None
+    report = job.report or {}
+    asked = {
+        f"{item.get('sheet', '')}!{item.get('column', '')}"
+        for item in [*report.get("questions", []), *report.get("proposed", [])]
+    }
     answers: dict[str, str] = {}
     for key, value in request.POST.items():
-        if key.startswith("q:") and value != "__keep__":
+        if key.startswith("q:") and value != "__keep__" and key[2:] in asked | set(current):
             other = request.POST.get(f"qo:{key[2:]}", "")
             answers[key[2:]] = other or value
     for key, value in request.POST.items():
-        if key.startswith("qo:") and value and key[3:] not in answers:
-            answers[key[3:]] = value  # a field from the list, no radio ticked
+        ref = key[3:]
+        if key.startswith("qo:") and value and ref not in answers and ref in asked | set(current):
+            answers[ref] = value  # a field from the list, no radio ticked
     for key, value in request.POST.items():
         if not key.startswith("map:") or value == "__keep__":
             continue
