@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from smartvillage.core import text as text_rules
 from smartvillage.core.text import PrintableSerializerMixin
 from smartvillage.criteria.loader import CriteriaSet, Criterion
 from smartvillage.registry import facts
@@ -102,6 +103,13 @@ class ExtraFactsField(serializers.Field):
             if value is None:
                 result[key] = None
                 continue
+            reason = text_rules.refusal(value) if isinstance(value, str) else None
+            if reason:  # NUL and other controls never reach the JSON column (docs/decisions/008)
+                errors.append(
+                    _("Chỉ tiêu bổ sung “%(key)s” (%(label)s): %(reason)s.")
+                    % {"key": key, "label": fact.label, "reason": reason}
+                )
+                continue
             checked = _check_fact_value(fact, value)
             if checked is _INVALID:
                 errors.append(
@@ -130,7 +138,7 @@ def _check_fact_value(fact: facts.Fact, value: Any) -> Any:
     if fact.type == "int":
         return value if isinstance(value, int) and not isinstance(value, bool) else _INVALID
     if fact.type == "text":
-        return value.strip() if isinstance(value, str) else _INVALID
+        return text_rules.clean_line(value).strip() if isinstance(value, str) else _INVALID
     if fact.type == "date":
         if not isinstance(value, str):
             return _INVALID

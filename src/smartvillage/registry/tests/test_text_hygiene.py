@@ -107,3 +107,15 @@ def test_old_data_with_control_characters_never_breaks_an_export(client, world):
             with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
                 body = archive.read("word/document.xml")
             assert b"\x01" not in body and "NguyễnVănAn".encode() in body
+
+
+@pytest.mark.django_db
+def test_api_extra_facts_refuse_a_nul_before_the_json_column(world):
+    person = PersonFactory(household=HouseholdFactory(village=world.village1))
+    client = APIClient()
+    client.force_login(world.alice)
+    response = client.patch(
+        f"/api/persons/{person.pk}/", {"extra": {"village_head": "có\x00"}}, format="json"
+    )
+    assert response.status_code == 400
+    assert "ký tự điều khiển không in được (U+0000)" in response.content.decode()
