@@ -10,8 +10,10 @@ evidence used.
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
@@ -347,18 +349,14 @@ def _ceil(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_CEILING))
 
 
+_NO_COUNTS: dict[str, tuple[int, int]] = {}
+_ZERO = (0, 0)
+
+
 def _ratio_result(
     c: Criterion, numerator: int, denominator: int, threshold: Decimal | None
 ) -> CriterionResult:
-    label = "hộ" if c.population == "households" else "người"
-    base = dict(
-        code=c.code,
-        title=c.title,
-        kind=c.kind,
-        requirement=c.requirement,
-        group_code=c.group_code,
-        unit_label=label,
-    )
+    base = _ratio_base(c)
     if threshold is None:
         # The document names the figure but no pass level: show it, followed, not blocking.
         return CriterionResult(
@@ -388,10 +386,44 @@ def _ratio_result(
     )
 
 
-@functools.cache
+def _ratio_base(c: Criterion) -> dict[str, Any]:
+    """The fields every result of `c` shares, built once per criterion object."""
+    cached = _BASES.get(id(c))
+    if cached is None or cached[0] is not c:
+        base = dict(
+            code=c.code,
+            title=c.title,
+            kind=c.kind,
+            requirement=c.requirement,
+            group_code=c.group_code,
+            unit_label="hộ" if c.population == "households" else "người",
+        )
+        if len(_BASES) > _CACHE_MAX:  # draft sets previewed many times: stay bounded
+            _BASES.clear()
+        cached = _BASES[id(c)] = (c, base)
+    return cached[1]
+
+
 def _threshold_parts(threshold: Decimal) -> tuple[float, int, int]:
-    numerator, denominator = threshold.as_integer_ratio()
-    return float(threshold), numerator, denominator
+    """(float, numerator, denominator) of a threshold, once per threshold object (hashing a
+    Decimal costs more than the lookup by identity)."""
+    cached = _THRESHOLDS.get(id(threshold))
+    if cached is None or cached[0] is not threshold:
+        numerator, denominator = threshold.as_integer_ratio()
+        if len(_THRESHOLDS) > _CACHE_MAX:
+            _THRESHOLDS.clear()
+        cached = _THRESHOLDS[id(threshold)] = (
+            threshold,
+            (float(threshold), numerator, denominator),
+        )
+    return cached[1]
+
+
+# Keyed by identity and holding the object, so an id is never reused while cached; criteria
+# sets are few and reloaded rarely, so these stay small.
+_CACHE_MAX = 5000
+_BASES: dict[int, tuple[Criterion, dict[str, Any]]] = {}
+_THRESHOLDS: dict[int, tuple[Decimal, tuple[float, int, int]]] = {}
 
 
 # ---- evidence-based kinds --------------------------------------------------------------------
@@ -597,6 +629,22 @@ def check_level(unit: AdminUnit, cset: CriteriaSet) -> None:
     )
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a page builds its thousands of short-lived result
+    objects: the collector would otherwise run many times over them (and over everything the
+    worker holds), which measured about a third of a province's evaluation. Reference
+    counting still frees everything; the collector runs again right after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def evaluate_many(
     units: list[AdminUnit], cset: CriteriaSet, at: dt.date, *, inherit_evidence: bool = True
 ) -> list[UnitResult]:
@@ -607,10 +655,23 @@ def evaluate_many(
     """
     if not units:
         return []
+    with _gc_paused():
+        return _evaluate_many(units, cset, at, inherit_evidence)
+
+
+def _evaluate_many(
+    units: list[AdminUnit],
+    cset: CriteriaSet,
+    at: dt.date,
+    inherit_evidence: bool,
+    known: tuple[dict[int, list[int]], list[str]] | None = None,
+) -> list[UnitResult]:
+    """`known`: the villages of each unit and their covering prefixes, when the caller has
+    them already (evaluate_with_children)."""
     for unit in units:
         check_level(unit, cset)
     criteria = cset.criteria
-    villages_of, roots = _villages_of(units)
+    villages_of, roots = known or _villages_of(units)
     all_villages = sorted({v for ids in villages_of.values() for v in ids})
     parts = [p for c in criteria for p in (c, *c.also)]
     counts, undated = _village_counts(cset, parts, all_villages, roots, at)
@@ -736,10 +797,14 @@ def _evaluate_one(
             threshold=float(threshold) if threshold is not None else None,
         )
     if c.kind == "ratio":
-        num = den = 0
-        for village_id in village_ids:
-            n, d = counts.get(village_id, {}).get(c.code, (0, 0))
-            num, den = num + n, den + d
+        code = c.code
+        if len(village_ids) == 1:  # a village: a province's page asks a thousand times
+            num, den = counts.get(village_ids[0], _NO_COUNTS).get(code, _ZERO)
+        else:
+            num = den = 0
+            for village_id in village_ids:
+                n, d = counts.get(village_id, _NO_COUNTS).get(code, _ZERO)
+                num, den = num + n, den + d
         return _ratio_result(c, num, den, threshold)
     if c.kind in {"evidence", "prerequisite"}:
         return _evidence_result(c, own, at)
@@ -867,7 +932,13 @@ def evaluate_with_children(
         return None, evaluate_many(children, cset, at)
     if not children:
         return evaluate(unit, cset, at), []
-    results = evaluate_many([unit, *children], cset, at)
+    # The unit's villages are the children just read: no second query for them.
+    known = (
+        {unit.pk: [c.pk for c in children], **{c.pk: [c.pk] for c in children}},
+        covering_roots(area_paths([unit])[unit.pk]),
+    )
+    with _gc_paused():
+        results = _evaluate_many([unit, *children], cset, at, True, known)
     return results[0], results[1:]
 
 
@@ -880,13 +951,14 @@ def children_at_level(unit: AdminUnit, level: str) -> list[AdminUnit]:
     if _LEVEL_ORDER[unit.level] >= _LEVEL_ORDER[level]:
         return []
     area = area_paths([unit])[unit.pk]
-    return list(
-        AdminUnit.objects.filter(_area_q(area), level=level)
-        .select_related("parent")
-        # A province has a thousand villages: no time spent converting timestamps no page shows.
-        .defer("created_at", "parent__created_at")
-        .order_by("path")
-    )
+    with _gc_paused():
+        return list(
+            AdminUnit.objects.filter(_area_q(area), level=level)
+            .select_related("parent")
+            # A province has a thousand villages: no time converting timestamps no page shows.
+            .defer("created_at", "parent__created_at")
+            .order_by("path")
+        )
 
 
 def evaluate_children(unit: AdminUnit, cset: CriteriaSet, at: dt.date) -> list[UnitResult]:
