@@ -9,6 +9,7 @@ transaction has rolled back, so nothing is half-written).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 import django_filters
@@ -28,7 +29,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -60,6 +61,8 @@ from smartvillage.criteria.loader import CriteriaSet, all_sets, get_set
 from smartvillage.registry import services
 from smartvillage.registry.models import Household, Person
 from smartvillage.units.models import AdminUnit, Level
+
+log = logging.getLogger(__name__)
 
 _ERRORS = {
     400: OpenApiResponse(description="Dữ liệu không hợp lệ: lỗi theo từng trường."),
@@ -199,6 +202,23 @@ class ApiView(APIView):
             exc = ValidationError(_field_errors(exc))
         elif isinstance(exc, DomainError):
             exc = ValidationError({"detail": exc.message})
+        elif isinstance(exc, ParseError):
+            # DRF quotes the JSON parser's English ("Expecting value: line 1 column 1").
+            exc = ParseError(
+                _("Nội dung gửi lên không đọc được (JSON hoặc biểu mẫu không hợp lệ).")
+            )
+        elif not isinstance(exc, APIException | Http404):
+            # Anything unforeseen: logged with its traceback for the administrator; the client
+            # gets JSON in plain Vietnamese, never the exception's name or a server path.
+            log.exception("API error on %s", self.request.path)
+            return Response(
+                {
+                    "detail": _(
+                        "Lỗi hệ thống; thao tác chưa hoàn tất. Hãy thử lại hoặc báo quản trị."
+                    )
+                },
+                status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+            )
         return super().handle_exception(exc)
 
 

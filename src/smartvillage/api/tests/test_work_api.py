@@ -188,3 +188,24 @@ def test_import_job_upload_answer_confirm_once(api, world):
     assert api(world.mallory).get(url).status_code == 404
     assert ImportJob.objects.count() == 1
     assert AuditEvent.objects.filter(object_type="import").count() == 1
+
+
+def test_malformed_json_and_unforeseen_errors_are_plain_vietnamese(api, world, monkeypatch):
+    client = api(world.alice)
+    url = f"/api/units/{world.village1.pk}/households/"
+    broken = client.post(url, "{not json", content_type="application/json")
+    assert broken.status_code == 400
+    assert "không đọc được" in broken.json()["detail"]
+    _plain_vietnamese(broken.json()["detail"])
+    assert "Expecting" not in broken.json()["detail"]
+
+    from smartvillage.registry import services
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("/srv/secret/path KeyError")
+
+    monkeypatch.setattr(services, "do_create_household", boom)
+    failed = client.post(url, {"code": "Z1", "head_name": "Lò Văn Z"}, format="json")
+    assert failed.status_code == 500 and failed["Content-Type"].startswith("application/json")
+    assert "Lỗi hệ thống" in failed.json()["detail"]
+    assert "/srv" not in failed.json()["detail"] and "KeyError" not in failed.json()["detail"]
