@@ -87,3 +87,14 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.day:%d/%m/%Y}"
+
+
+class WorkerBeat(models.Model):
+    """Each running `smartvillage worker` says it is alive here every minute: the job page can
+    tell a user that no worker runs, and /healthz can tell the operator."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.seen_at:%d/%m/%Y %H:%M}"

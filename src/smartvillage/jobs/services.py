@@ -31,7 +31,7 @@ from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 
 from smartvillage.core.errors import DomainError
-from smartvillage.jobs.models import Job, ScheduledRun, Status
+from smartvillage.jobs.models import Job, ScheduledRun, Status, WorkerBeat
 
 log = logging.getLogger(__name__)
 
@@ -277,6 +277,39 @@ def job_lost(args: list[Any], kwargs: dict[str, Any], retrying: bool) -> None:
         Job.objects.filter(pk=job_id).update(
             status=Status.FAILED, message=LOST_MESSAGE, finished_at=timezone.now()
         )
+
+
+# ---- worker heartbeats --------------------------------------------------------------------------
+
+# A worker beats every housekeeping round (60 s); silent for this long, it is not counted.
+BEAT_ALIVE = dt.timedelta(minutes=3)
+
+
+def beat(worker_id: str, now: dt.datetime | None = None) -> None:
+    """This worker is alive (and beats older than a day are forgotten)."""
+    now = now or timezone.now()
+    WorkerBeat.objects.update_or_create(worker_id=worker_id[:64], defaults={"seen_at": now})
+    WorkerBeat.objects.filter(seen_at__lt=now - dt.timedelta(days=1)).delete()
+
+
+def forget(worker_id: str) -> None:
+    WorkerBeat.objects.filter(worker_id=worker_id[:64]).delete()
+
+
+def workers_alive(now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    return WorkerBeat.objects.filter(seen_at__gte=now - BEAT_ALIVE).count()
+
+
+def queue_state() -> dict[str, int]:
+    """For /healthz: tasks waiting, and workers seen in the last minutes."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return {
+        "waiting": DBTaskResult.objects.filter(status=TaskResultStatus.READY).count(),
+        "workers": workers_alive(),
+    }
 
 
 # ---- daily schedules ----------------------------------------------------------------------------

@@ -25,7 +25,9 @@ def _own_job(request: HttpRequest, job_id: Any) -> Job:
 
 @login_required
 def job_detail(request: HttpRequest, job_id: Any) -> HttpResponse:
-    return render(request, "jobs/job.html", {"job": _own_job(request, job_id)})
+    job = _own_job(request, job_id)
+    no_worker = job.is_running and not services.workers_alive()
+    return render(request, "jobs/job.html", {"job": job, "no_worker": no_worker})
 
 
 @login_required
@@ -63,6 +65,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         body["database"] = "ok"
     except DatabaseError:
         body["status"] = body["database"] = "error"
+    if body["status"] == "ok":
+        # Informative only: no worker slows jobs down but does not take a web node out.
+        body["queue"] = services.queue_state()
     try:
         cache.get("healthz")
         body["cache"] = "ok"

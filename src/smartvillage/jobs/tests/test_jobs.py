@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -63,13 +64,20 @@ def test_job_runs_on_commit_and_only_its_user_downloads_it(
     assert client.get(reverse("jobs:job", args=[job.pk])).status_code == 404
 
 
-def test_running_job_page_polls_its_progress(client, world):
+def test_running_job_page_polls_its_progress_and_says_when_no_worker_runs(client, world):
     job = Job.objects.create(
         target="x", title="Mẫu số 01", user=world.alice, status=Status.RUNNING, done=5, total=20
     )
     assert client.login(username=world.alice.username, password=PASSWORD)
     html = client.get(reverse("jobs:progress", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in html and 'value="25"' in html and "5/20" in html
+    no_worker = "Chưa có tiến trình xử lý nền nào đang chạy"
+    assert no_worker in client.get(reverse("jobs:job", args=[job.pk])).content.decode()
+    services.beat("host:1:abc")
+    assert services.workers_alive() == 1
+    assert no_worker not in client.get(reverse("jobs:job", args=[job.pk])).content.decode()
+    services.beat("host:1:abc", now=timezone.now() - services.BEAT_ALIVE * 2)
+    assert services.workers_alive() == 0
 
 
 def test_refusal_and_crash_end_failed_with_a_message(world, django_capture_on_commit_callbacks):
@@ -154,7 +162,12 @@ def test_daily_schedule_is_enqueued_once_a_day(db, settings, django_capture_on_c
 def test_healthz_answers_json_without_a_session(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "queue": {"waiting": 0, "workers": 0},
+    }
     assert "sessionid" not in response.cookies and "Cache-Control" in response
 
 

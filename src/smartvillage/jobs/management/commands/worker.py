@@ -21,9 +21,11 @@ log = logging.getLogger(__name__)
 HOUSEKEEPING_SECONDS = 60
 
 
-def housekeeping(schedule: bool = True) -> None:
-    """One round: recover lost tasks, enqueue today's daily jobs, purge old result files."""
+def housekeeping(worker_id: str, schedule: bool = True) -> None:
+    """One round: say this worker is alive, recover lost tasks, enqueue today's daily jobs,
+    purge old result files."""
     try:
+        services.beat(worker_id)
         services.recover_lost()
         if schedule:
             services.enqueue_due()
@@ -67,7 +69,8 @@ class Command(BaseCommand):
             )
             return
         schedule = not options["no_schedule"]
-        housekeeping(schedule)
+        worker_id = services.make_worker_id()
+        housekeeping(worker_id, schedule)
         worker = Worker(
             queue_names=["*"],
             interval=options["interval"],
@@ -75,7 +78,7 @@ class Command(BaseCommand):
             backend_name=DEFAULT_TASK_BACKEND_ALIAS,
             startup_delay=not options["batch"],
             max_tasks=options["max_tasks"],
-            worker_id=services.make_worker_id(),
+            worker_id=worker_id,
             excluded_queue_names=[],
         )
         if not options["batch"]:
@@ -83,7 +86,7 @@ class Command(BaseCommand):
 
             def loop() -> None:
                 while not stop.wait(HOUSEKEEPING_SECONDS):
-                    housekeeping(schedule)
+                    housekeeping(worker_id, schedule)
 
             threading.Thread(target=loop, name="worker-housekeeping", daemon=True).start()
             worker.configure_signals()
@@ -95,3 +98,5 @@ class Command(BaseCommand):
             if not options["batch"]:
                 stop.set()
                 worker.reset_signals()
+            services.forget(worker_id)
+            close_old_connections()
