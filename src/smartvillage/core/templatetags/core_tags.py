@@ -78,6 +78,19 @@ def count_word(value: Any) -> str:
 
 
 @register.filter
+def role_labels(value: Any) -> str:
+    """`{{ step.actor_role|role_labels }}`: role names recorded in Vietnamese ("Lãnh đạo UBND
+    xã, Trưởng thôn / khu dân cư") in the page's language; anything else as recorded."""
+    from django.utils import translation
+
+    from smartvillage.accounts.models import Role
+
+    with translation.override("vi"):
+        by_vietnamese = {str(role.label): role.label for role in Role}
+    return ", ".join(str(by_vietnamese.get(part, part)) for part in str(value or "").split(", "))
+
+
+@register.filter
 def degrees(value: Any) -> str:
     """A coordinate in decimal degrees without trailing zeros, in the page's number format
     (21,0285 in Vietnamese, 21.0285 in English)."""
