@@ -6,6 +6,7 @@ from smartvillage.assessments.models import (
     AssessmentVersion,
     CriterionAppraisal,
 )
+from smartvillage.audit.admin_log import AccessLoggedAdmin
 from smartvillage.core.admin_scope import ReadOnlyScopedAdmin
 
 
@@ -40,8 +41,10 @@ class AssessmentAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(AssessmentVersion)
-class AssessmentVersionAdmin(ReadOnlyScopedAdmin):
+class AssessmentVersionAdmin(AccessLoggedAdmin, ReadOnlyScopedAdmin):
+    # The frozen snapshot on the change page lists households and persons by name.
     unit_field = "assessment__unit"
+    log_list = False
     list_display = ("assessment", "number", "submitted_at", "outcome", "content_hash")
     list_filter = ("outcome",)
 

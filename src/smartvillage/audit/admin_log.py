@@ -24,12 +24,14 @@ class AccessLoggedAdmin:
     """Mixin for a ModelAdmin of personal data; `unit_field` is the ORM path to its unit."""
 
     unit_field: str = "unit"
+    #: False where the list itself shows nobody's data (only the change page does).
+    log_list: bool = True
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         response = super().changelist_view(request, extra_context)  # type: ignore[misc]
         changelist = getattr(response, "context_data", None) or {}
         rows = getattr(changelist.get("cl"), "result_list", None)
-        if request.method == "GET" and rows is not None:
+        if request.method == "GET" and rows is not None and self.log_list:
             per_unit = Counter(_unit_of(obj, self.unit_field) for obj in rows)
             model = self.model  # type: ignore[attr-defined]
             for unit, count in per_unit.items():
