@@ -4,11 +4,11 @@ role uses. Data (unit names, criteria titles, people) is Vietnamese and is not c
 
 from __future__ import annotations
 
+import ast
 import html
 import re
 from pathlib import Path
 
-import polib
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -17,6 +17,23 @@ from smartvillage.assessments import services
 from smartvillage.assessments.tests.conftest import AT, PHUTHO, populate
 
 VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]")
+
+
+def _msgids(po: str) -> list[str]:
+    """The msgids of a .po file (obsolete "#~" entries are comments and are skipped)."""
+    out: list[str] = []
+    current: list[str] | None = None
+    for line in po.splitlines():
+        if line.startswith("msgid "):
+            current = [line[6:]]
+            out.append("")
+        elif line.startswith('"') and current is not None:
+            current.append(line)
+        else:
+            if current is not None:
+                out[-1] = "".join(ast.literal_eval(part) for part in current)
+            current = None
+    return [text for text in out if text]
 
 
 def _interface_strings() -> set[str]:
@@ -29,9 +46,9 @@ def _interface_strings() -> set[str]:
         po_file = root / "en" / "LC_MESSAGES" / "django.po"
         if not po_file.exists():
             continue
-        for entry in polib.pofile(str(po_file)):
-            text = entry.msgid.strip()
-            if entry.obsolete or "%" in text or "{" in text or len(text.split()) < 3:
+        for text in _msgids(po_file.read_text(encoding="utf-8")):
+            text = text.strip()
+            if "%" in text or "{" in text or len(text.split()) < 3:
                 continue
             if VIETNAMESE.search(text.lower()):
                 out.add(text)
