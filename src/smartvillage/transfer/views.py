@@ -180,6 +180,22 @@ def job_detail(request: HttpRequest, job_id: Any) -> HttpResponse:
             else None
         ),
     }
+    shown = (
+        sum(len(t["rows"]) for t in context["preview_tables"])
+        + len(context["errors"])
+        + len(context["warnings"])
+    )
+    if shown:
+        # The preview rows and the messages quote the file's cells (names, dates): logged.
+        audit_services.record_view(
+            actor=request.user,
+            unit=job.village,
+            object_type="import_job",
+            object_id=str(job.pk),
+            object_repr=job.file_label[:200],
+            note="Xem kết quả kiểm tra tệp nhập",
+            count=shown,
+        )
     return render(request, "transfer/job.html", context)
 
 

@@ -150,3 +150,16 @@ def test_unit_access_page_says_who_saw_how_many(api, client, world):
     client.logout()
     assert client.login(username="mallory", password=PASSWORD)
     assert client.get(reverse("audit:unit_access", args=[world.commune.pk])).status_code == 404
+
+
+def test_import_job_page_with_its_preview_is_logged(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from smartvillage.transfer import jobs
+
+    upload = SimpleUploadedFile("b.csv", "Mã hộ,Họ và tên,Năm sinh\nF1,Lò Văn Hai,1981\n".encode())
+    job = jobs.start_preview(jobs.create_job(world.village1, world.alice, [upload]), False)
+    assert client.login(username="alice", password=PASSWORD)
+    assert client.get(reverse("transfer:job", args=[job.pk])).status_code == 200
+    entry = _views(object_type="import_job").get()
+    assert entry.record_count >= 1 and entry.unit == world.village1
