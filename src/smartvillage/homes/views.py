@@ -283,7 +283,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             person_total=Person.objects.filter(village=unit).count(),
         )
         # Household codes and heads' names are personal data: log who listed them.
-        registry_services.record_household_list_view(request.user, unit, channel="web")
+        registry_services.record_household_list_view(
+            request.user, unit, channel="web", count=len(page.object_list)
+        )
         if request.htmx and request.htmx.target == "household-list":
             return render(request, "homes/_household_list.html", context)
         # Phone first: the village's result and its failing criteria before the household list.
