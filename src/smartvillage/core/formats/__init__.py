@@ -116,3 +116,13 @@ def place_date_line(place: str, value: dt.date | None, *, year: int | None = Non
     if value is None:
         return f"{place}, ngày     tháng     năm {year or timezone.localdate().year}"
     return f"{place}, {vietnamese_date(value)}"
+
+
+def parse_date_arg(text: str) -> dt.date:
+    """A date given on the command line: ISO (2025-12-31) or Vietnamese (31/12/2025, 31-12-2025,
+    31.12.2025); ValueError when it is neither."""
+    cleaned = text.strip()
+    try:
+        return dt.date.fromisoformat(cleaned)
+    except ValueError:
+        return parse_date_vi(cleaned)

@@ -13,13 +13,13 @@ as are conflicting options; other failures (unknown unit or set, an unwritable -
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from smartvillage.core.errors import DomainError
+from smartvillage.core.formats import parse_date_arg
 from smartvillage.documents import reports
 from smartvillage.documents.output import check_output, write_output
 
@@ -35,7 +35,8 @@ class Command(BaseCommand):
         parser.add_argument("--criteria-set", required=True, dest="criteria_set")
         parser.add_argument(
             "--at",
-            help="ngày tham chiếu YYYY-MM-DD (mặc định: hôm nay); không dùng cùng --assessment",
+            help="ngày tham chiếu dd/mm/yyyy hoặc YYYY-MM-DD (mặc định: hôm nay); "
+            "không dùng cùng --assessment",
         )
         parser.add_argument(
             "--assessment", type=int, help="id hồ sơ đánh giá: dùng số liệu đã chốt"
@@ -86,14 +87,11 @@ class Command(BaseCommand):
                     )
             else:
                 try:
-                    at = (
-                        dt.date.fromisoformat(options["at"])
-                        if options["at"]
-                        else timezone.localdate()
-                    )
+                    at = parse_date_arg(options["at"]) if options["at"] else timezone.localdate()
                 except ValueError as exc:
                     raise CommandError(
-                        f"--at {options['at']}: cần ngày dạng YYYY-MM-DD.", returncode=USAGE_ERROR
+                        f"--at {options['at']}: cần ngày dạng dd/mm/yyyy hoặc YYYY-MM-DD.",
+                        returncode=USAGE_ERROR,
                     ) from exc
             # Refuse a report that does not fit before computing anything.
             reports.check_suitable(kind, unit.level, unit.full_name, cset)

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from smartvillage.core.errors import DomainError
-from smartvillage.core.formats import format_number, format_percent
+from smartvillage.core.formats import format_number, format_percent, parse_date_arg
 from smartvillage.criteria.engine import UnitResult, evaluate, evaluate_children
 from smartvillage.criteria.loader import check_references, get_set, load_file
 from smartvillage.criteria.loader import registered_sets as all_registered
@@ -28,9 +28,11 @@ STATUS_VI = {
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        return parse_date_arg(text)
     except ValueError:
-        raise CommandError(f"--at “{text}”: cần ngày dạng YYYY-MM-DD", returncode=2) from None
+        raise CommandError(
+            f"--at “{text}”: cần ngày dạng dd/mm/yyyy hoặc YYYY-MM-DD", returncode=2
+        ) from None
 
 
 class Command(BaseCommand):
@@ -56,7 +58,9 @@ class Command(BaseCommand):
             help="phiên bản (mặc định: mới nhất)",
         )
         parser.add_argument(
-            "--at", default=None, help="ngày đánh giá YYYY-MM-DD (mặc định: hôm nay)"
+            "--at",
+            default=None,
+            help="ngày đánh giá dd/mm/yyyy hoặc YYYY-MM-DD (mặc định: hôm nay)",
         )
         parser.add_argument("--format", choices=["table", "json"], default="table")
 

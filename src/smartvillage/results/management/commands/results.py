@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from smartvillage.core.errors import DomainError
-from smartvillage.core.formats import format_number
+from smartvillage.core.formats import format_number, parse_date_arg
 from smartvillage.results import services
 from smartvillage.units.models import AdminUnit
 from smartvillage.units.services import resolve_unit
@@ -27,7 +26,7 @@ class Command(BaseCommand):
         refresh = sub.add_parser(
             "refresh", help="đếm “hôm nay” cho mọi bộ tiêu chí (việc hằng ngày)"
         )
-        refresh.add_argument("--at", help="ngày YYYY-MM-DD (mặc định: hôm nay)")
+        refresh.add_argument("--at", help="ngày dd/mm/yyyy hoặc YYYY-MM-DD (mặc định: hôm nay)")
         sub.add_parser("size", help="số phạm vi, số dòng, số thôn đã lưu")
 
     def _unit(self, options: dict[str, Any]) -> AdminUnit | None:
@@ -62,10 +61,11 @@ class Command(BaseCommand):
             at = None
             if options.get("at"):
                 try:
-                    at = dt.date.fromisoformat(options["at"])
+                    at = parse_date_arg(options["at"])
                 except ValueError:
                     raise CommandError(
-                        f"--at “{options['at']}”: cần ngày dạng YYYY-MM-DD", returncode=2
+                        f"--at “{options['at']}”: cần ngày dạng dd/mm/yyyy hoặc YYYY-MM-DD",
+                        returncode=2,
                     ) from None
             done = services.refresh_all(at)
             self.stdout.write(

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from smartvillage.core.errors import DomainError
-from smartvillage.core.formats import parse_date_vi
+from smartvillage.core.formats import parse_date_arg
 from smartvillage.transfer import forms_xlsx, lists
 from smartvillage.units.models import Level
 from smartvillage.units.services import resolve_unit
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         p.add_argument("--criteria-set", required=True, help="Mã (slug) bộ tiêu chí")
         p.add_argument("--criterion", required=True, help="Mã tiêu chí, vd. 1.1")
         p.add_argument("--format", choices=["xlsx", "docx"], default="xlsx")
-        p.add_argument("--at", help="Ngày tính (dd/mm/yyyy), mặc định hôm nay")
+        p.add_argument("--at", help="Ngày tính (dd/mm/yyyy hoặc YYYY-MM-DD), mặc định hôm nay")
         p.add_argument("--version", type=int, help="Phiên bản bộ tiêu chí (mặc định mới nhất)")
         p.add_argument("--user", help="Tên đăng nhập (kiểm tra quyền và ghi nhật ký)")
         p.add_argument("-o", "--output", required=True)
@@ -85,7 +85,7 @@ class Command(BaseCommand):
         at: dt.date | None = None
         if options.get("at"):
             try:
-                at = parse_date_vi(options["at"])
+                at = parse_date_arg(options["at"])
             except ValueError:
                 raise CommandError(f"Ngày “{options['at']}” không hợp lệ (dd/mm/yyyy).") from None
         user = self._user(options)
