@@ -8,6 +8,8 @@ code), so the form cannot be used to find out which household codes exist.
 When a survey feeds a criterion, each answer updates, in the same transaction, the village's
 reported figure "resident_satisfaction" (numerator: households satisfied; denominator:
 households that answered), which a criterion of kind `reported` reads (docs/criteria-format.md).
+Evidence and reported figures are read live by the engine (the results store keeps registry
+counts only), so nothing else needs refreshing.
 """
 
 from __future__ import annotations
@@ -234,24 +236,12 @@ def _record_channel(user: Any, survey: Survey, link: str) -> None:
     audit.record(
         actor=user, action=AuditAction.CREATE, instance=record, unit=survey.village, note="survey"
     )
-    _refresh_results(survey.village)
 
 
 def _json_contains_supported() -> bool:
     from django.db import connection
 
     return connection.vendor == "postgresql"
-
-
-def _refresh_results(village: AdminUnit) -> None:
-    """Keep the results store current in this transaction, where the store exists."""
-    try:
-        from smartvillage.results import services as results
-    except ImportError:  # pragma: no cover - the store is a later layer
-        return
-    refresh = getattr(results, "refresh_village", None)
-    if refresh is not None:
-        refresh(village)
 
 
 # ---- who is answering ------------------------------------------------------------------------
@@ -494,7 +484,6 @@ def sync_statistic(survey: Survey, today: dt.date | None = None) -> EvidenceReco
     record.issued_date = min(today or timezone.localdate(), survey.closes_on)
     record.attributes = attributes
     record.save()
-    _refresh_results(survey.village)
     return record
 
 
