@@ -175,6 +175,13 @@ def setup(args: argparse.Namespace) -> None:
         call_command("results", "rebuild", verbosity=0)
         store_seconds = time.perf_counter() - started
 
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_database_size(current_database()), pg_total_relation_size(%s), "
+            "pg_total_relation_size(%s)",
+            [Person._meta.db_table, Household._meta.db_table],
+        )
+        db_bytes, person_bytes, household_bytes = cursor.fetchone()
     cset = get_set(PHUTHO)
     ratio_codes = [c.code for c in cset.criteria if getattr(c, "kind", "") == "ratio"]
     User = get_user_model()
@@ -210,6 +217,9 @@ def setup(args: argparse.Namespace) -> None:
                 "ratio_codes": ratio_codes,
                 "load_seconds": loaded,
                 "store_seconds": store_seconds,
+                "db_bytes": db_bytes,
+                "person_table_bytes": person_bytes,
+                "household_table_bytes": household_bytes,
                 "persons": Person.objects.count(),
                 "households": Household.objects.count(),
             }
@@ -349,6 +359,24 @@ def report(samples: dict, errors: dict, seconds: float) -> list[dict]:
     return rows
 
 
+def server_times(log_path: Path, since: float) -> None:
+    """Time spent inside the server per page kind (gunicorn's access log, %(M)s ms): the request
+    without the wait in the listen queue, so contention for the cores shows apart from queueing."""
+    pattern = re.compile(r'"GET (\S+) HTTP/[\d.]+" (\d+) \S+ (\d+)ms')
+    by_kind: dict[str, list[float]] = {}
+    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines()[since:]:
+        m = pattern.search(line)
+        if not m or m.group(1).startswith(("/login", "/static")):
+            continue
+        kind = re.sub(r"\d+", "N", m.group(1).split("?")[0])
+        by_kind.setdefault(kind, []).append(float(m.group(3)))
+    print("thời gian trong máy chủ (không tính chờ hàng đợi), theo đường dẫn:")
+    for kind, values in sorted(by_kind.items()):
+        print(
+            f"  {kind:66} {len(values):>6} p50 {pct(values, 0.5):>6.0f} ms  p95 {pct(values, 0.95):>6.0f} ms"
+        )
+
+
 def wait_healthy(base: str, server: subprocess.Popen, seconds: float = 120) -> None:
     import httpx
 
@@ -398,6 +426,10 @@ def main() -> None:
     parser.add_argument("--reuse-db", help="a database left by --keep-db (skips the load)")
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--json", help="write the rows here too")
+    parser.add_argument(
+        "--redis",
+        help="REDIS_URL for the server (cache and sessions), e.g. redis://127.0.0.1:6379/14",
+    )
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
@@ -428,10 +460,22 @@ def main() -> None:
         "CSRF_COOKIE_SECURE": "false",
         "SECURE_SSL_REDIRECT": "false",
     }
+    if args.redis:
+        env["REDIS_URL"] = args.redis
     world_file = tmp / "world.json"
     if args.reuse_db:
         world_file = Path(tempfile.gettempdir()) / f"{name}.world.json"
         world = json.loads(world_file.read_text())
+        # The code may have moved on since the database was kept: its migrations, a fresh store.
+        cli = [sys.executable, "-m", "smartvillage.cli"]
+        subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
+        if (
+            "results"
+            in subprocess.run(
+                [*cli, "help"], env=env, capture_output=True, text=True
+            ).stdout.split()
+        ):
+            subprocess.run([*cli, "results", "rebuild"], env=env, check=True, capture_output=True)
     else:
         started = time.perf_counter()
         sizes = generate(args.persons, args.villages, tmp / "data")
@@ -470,6 +514,11 @@ def main() -> None:
                 else "; không có kho kết quả"
             )
         )
+        print(
+            f"dung lượng: cơ sở dữ liệu {world['db_bytes'] / 2**20:,.0f} MiB, bảng nhân khẩu "
+            f"{world['person_table_bytes'] / 2**20:,.0f} MiB, bảng hộ "
+            f"{world['household_table_bytes'] / 2**20:,.0f} MiB (kèm chỉ mục)"
+        )
         if args.keep_db:
             kept = Path(tempfile.gettempdir()) / f"{name}.world.json"
             kept.write_text(json.dumps(world))
@@ -495,13 +544,25 @@ def main() -> None:
         print(
             f"{args.users} người dùng, {mode}, đo {args.duration} s (bỏ {args.warmup} s đầu), "
             f"smartvillage serve {'--workers ' + str(args.workers) if args.workers else '(mặc định)'}"
+            + (f", REDIS_URL={args.redis}" if args.redis else ", bộ nhớ đệm trong cơ sở dữ liệu")
         )
+        log.flush()
+        log_start = len(
+            (tmp / "serve.log").read_text(encoding="utf-8", errors="replace").splitlines()
+        )
+        load_before = os.getloadavg()[0]
         cpu = resource.getrusage(resource.RUSAGE_SELF)
         samples, errors, seconds = asyncio.run(
             drive(world, base, args.users, args.duration, args.warmup, think)
         )
         after = resource.getrusage(resource.RUSAGE_SELF)
         rows = report(samples, errors, seconds)
+        time.sleep(1)  # the access log's last lines
+        server_times(tmp / "serve.log", log_start)
+        print(
+            f"tải máy (load average 1 phút): {load_before:.1f} trước, {os.getloadavg()[0]:.1f} sau "
+            f"(máy có {os.cpu_count()} lõi, dùng chung)"
+        )
         client_cpu = (after.ru_utime + after.ru_stime) - (cpu.ru_utime + cpu.ru_stime)
         print(f"CPU của chính máy khách: {client_cpu:.1f} s (trên {seconds + args.warmup:.0f} s)")
         if args.json:

@@ -67,7 +67,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
         body["status"] = body["database"] = "error"
     if body["status"] == "ok":
         # Informative only: no worker slows jobs down but does not take a web node out.
-        body["queue"] = services.queue_state()
+        try:
+            body["queue"] = services.queue_state()
+        except DatabaseError:  # e.g. a migration not yet applied: say so, stay in
+            body["queue"] = "error"
     try:
         cache.get("healthz")
         body["cache"] = "ok"
