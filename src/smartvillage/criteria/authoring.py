@@ -4,6 +4,7 @@ villages, publish with its legal basis, compare versions. Logic lives in criteri
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -292,7 +293,7 @@ def _initial_from(c: loader.Criterion) -> dict[str, Any]:
         "population": c.population or "",
         "population_filter": c.population_filter or "",
         "numerator": c.numerator or "",
-        "threshold": (c.threshold * 100).normalize() if c.threshold is not None else None,
+        "threshold": _percent_value(c.threshold),
         "evidence": evidence,
         "any_one": bool(c.any_of),
         "open_list": any(
@@ -305,8 +306,21 @@ def _initial_from(c: loader.Criterion) -> dict[str, Any]:
         attr, _eq, value = when.partition("==")
         initial[f"rule_attr_{i}"] = attr.strip()
         initial[f"rule_value_{i}"] = value.strip().strip("\"'")
-        initial[f"rule_threshold_{i}"] = (threshold * 100).normalize()
+        initial[f"rule_threshold_{i}"] = _percent_value(threshold)
+    # A numerator made of catalogue facts joined by "and" is shown as the facts picked.
+    parts = [p.strip() for p in (c.numerator or "").split(" and ")]
+    known = {key for key, _label in _fact_choices()}
+    if c.numerator and all(p in known for p in parts):
+        initial["numerator_facts"], initial["numerator"] = parts, ""
     return initial
+
+
+def _percent_value(share: Decimal | None) -> str | None:
+    """0.85 -> "85", 0.875 -> "87.5" (a form value; never "8.5E+1")."""
+    if share is None:
+        return None
+    text = format(share * 100, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # ---- pages ------------------------------------------------------------------------------------

@@ -69,7 +69,13 @@ def test_appraiser_copies_edits_previews_publishes_and_versions_stay_pinned(clie
 
     # 1.1 raised from 80 % to 90 % by the form; 1.8 added.
     edit = client.get(f"/criteria/authoring/{draft.pk}/criterion/1.1/")
-    assert edit.context["form"].initial["threshold"] == 80
+    initial = edit.context["form"].initial
+    assert (initial["threshold"], initial["numerator_facts"], initial["numerator"]) == (
+        "80",
+        ["fibre_internet"],
+        "",
+    )
+    assert 'value="80"' in edit.content.decode()
     original = get_set(PHUTHO).criterion("1.1")
     post = _criterion_post(code="1.1", title=original.title, requirement=original.requirement)
     post.update(numerator_facts=["fibre_internet"], threshold="90")
