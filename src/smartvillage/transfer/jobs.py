@@ -86,6 +86,12 @@ def purge_old_uploads() -> int:
         job.status = JobStatus.FAILED if job.status != JobStatus.DONE else job.status
         job.save(update_fields=["files", "report", "message", "status"])
         count += 1
+    # Rejected-rows files of partial writes hold names and identity numbers too.
+    rejected = Path(settings.DATA_DIR) / "rejected"
+    if rejected.is_dir():
+        for path in rejected.iterdir():
+            if path.is_file() and path.stat().st_mtime < cutoff.timestamp():
+                path.unlink(missing_ok=True)
     return count
 
 
@@ -244,6 +250,8 @@ def _run_apply(job: ImportJob) -> None:
             names=names,
             progress=_reporter(str(job.pk)),
             expected_counts=planned or None,
+            # "Ghi các hộ hợp lệ": whole valid households written, the rest returned as a file.
+            partial=job.partial,
         )
     except (DomainError, PermissionDenied) as exc:
         job.status, job.message = (

@@ -414,11 +414,6 @@ def _list_with_bad_dates(path: Path, bad: set[int], households: int = 6) -> Path
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="transfer.jobs._run_apply does not pass job.partial to import_files yet (ME=serve): "
-    "remove this marker once it does",
-)
 def test_partial_import_through_the_web_and_the_corrected_rejected_file(client, world, tmp_path):
     from openpyxl import load_workbook
 
@@ -557,3 +552,21 @@ def test_the_step_in_english_is_translated(client, world, tmp_path):
     html = _page(client, job)
     assert "Preview (nothing written yet)" in html and "Xem trước" not in html
     assert "Write to the registry" in html and "--map" not in html
+
+
+def test_old_rejected_rows_files_are_purged(settings, tmp_path, db):
+    import os
+    import time
+
+    from smartvillage.transfer import jobs
+
+    settings.DATA_DIR = tmp_path
+    folder = tmp_path / "rejected"
+    folder.mkdir()
+    old, new = folder / "old.xlsx", folder / "new.xlsx"
+    old.write_bytes(b"x")
+    new.write_bytes(b"y")
+    three_days = time.time() - 3 * 24 * 3600
+    os.utime(old, (three_days, three_days))
+    jobs.purge_old_uploads()
+    assert not old.exists() and new.exists()
