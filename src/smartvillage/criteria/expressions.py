@@ -302,6 +302,13 @@ def resolve_name(name: str, level: str) -> Field:
     return Field(prefix + fact.lookup, fact.type, json=fact.storage == "extra")
 
 
+# Conditions computed from the registry rather than recorded: {name: the level it applies to}.
+# first_in_dwelling: the household is the first (lowest id) of its house number in its village,
+# so that a house shared by several households counts once (Thanh Hóa 6: "Tỷ lệ nhà ở"); a
+# household without a house number is a dwelling of its own.
+DERIVED = {"first_in_dwelling": "household"}
+
+
 def validate(text: str, level: str) -> Node:
     node = parse(text)
     for name in names(node):
@@ -309,8 +316,23 @@ def validate(text: str, level: str) -> Node:
             if level != "person":
                 raise ExpressionError("“age” chỉ dùng được trong tập nhân khẩu")
             continue
+        if name in DERIVED:
+            if level != DERIVED[name]:
+                raise ExpressionError(f"“{name}” chỉ dùng được trong tập hộ gia đình")
+            continue
         resolve_name(name, level)
     return node
+
+
+def _first_in_dwelling_q(negate: bool) -> Q:
+    from django.db.models import Exists, OuterRef
+
+    from smartvillage.registry.models import Household
+
+    earlier = Household.objects.filter(
+        village=OuterRef("village"), house_number=OuterRef("house_number"), pk__lt=OuterRef("pk")
+    ).exclude(house_number="")
+    return Q(Exists(earlier)) if negate else ~Q(Exists(earlier))
 
 
 def _years_before(at: dt.date, years: int) -> dt.date:
@@ -348,6 +370,10 @@ def _leaf(node: Node, level: str, at: dt.date, negate: bool) -> Q:
         # Unknown birth date: neither "age >= 18" nor its negation is met.
         return (~q & Q(birth_date__isnull=False)) if negate else q
     name = node.name if isinstance(node, Name | Compare) else ""
+    if name in DERIVED:
+        if not isinstance(node, Name):
+            raise ExpressionError(f"“{name}” là điều kiện đúng/sai, không so sánh được")
+        return _first_in_dwelling_q(negate)
     field = resolve_name(name, level)
     if isinstance(node, Name):
         if field.type == "bool":

@@ -199,3 +199,20 @@ def _fresh_sets():
     loader.reload()
     yield
     loader.reload()
+
+
+def test_thanhhoa_6_counts_houses_not_households(world):
+    """Seed 001: "Tỷ lệ nhà ở trong thôn được gắn mã địa chỉ trên nền tảng bản đồ số đạt 100%"."""
+    assert "Tỷ lệ nhà ở trong thôn được gắn mã địa chỉ trên nền tảng bản đồ số đạt 100%" in _seed(
+        "001"
+    )
+    # House 12 holds two households (parents and a married son): one house with its address;
+    # house 14 has none; a household without a house number is a house of its own.
+    HouseholdFactory(village=world.village1, house_number="12", digital_address=True)
+    HouseholdFactory(village=world.village1, house_number="12", digital_address=False)
+    HouseholdFactory(village=world.village1, house_number="14", digital_address=False)
+    HouseholdFactory(village=world.village1, house_number="", digital_address=True)
+    HouseholdFactory(village=world.village2, house_number="12", digital_address=True)
+    result = evaluate(world.village1, get_set(THANHHOA), AT).criterion("6")
+    assert (result.numerator, result.denominator, result.unit_label) == (2, 3, "hộ")
+    assert result.status == "fail" and result.gap == 1
