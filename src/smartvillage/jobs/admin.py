@@ -9,6 +9,15 @@ from django.http import HttpRequest
 
 from smartvillage.jobs.models import Job
 
+# The queue's raw rows (django-tasks-db's "Task results", in English) stay out of the admin: the
+# jobs below, and the import jobs, are what people read; the raw queue is for `smartvillage shell`.
+try:
+    from django_tasks_db.models import DBTaskResult
+
+    admin.site.unregister(DBTaskResult)
+except (ImportError, admin.sites.NotRegistered):
+    pass
+
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):

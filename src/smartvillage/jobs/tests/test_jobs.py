@@ -315,3 +315,8 @@ def test_killed_worker_on_sqlite_file_leaves_nothing_half_written(tmp_path):
         "Đã ghi.",
     )
     assert written() == 1
+
+
+def test_the_admin_index_lists_jobs_in_vietnamese_not_the_raw_queue(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Công việc chạy nền" in html and "Task Result" not in html
