@@ -578,6 +578,9 @@ def run(args: argparse.Namespace, at: dt.date, tmp: Path) -> None:
             else f"NO ({len(mismatches)} differ, live agrees: {result['live_agrees']})"
         )
         results.append(result)
+        # Each backend's numbers as soon as they are in (a later backend may take minutes).
+        summary = {k: v for k, v in result.items() if k != "numbers"}
+        print(f"{backend}: " + json.dumps(summary), flush=True)
         print(
             f"{backend}: loaded in {result['load_seconds']:.1f} s; daily refresh "
             f"({result['refreshed']['scopes']} scopes × {args.villages:,} villages) "

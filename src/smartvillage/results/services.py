@@ -348,23 +348,37 @@ def villages_of_unit(unit: AdminUnit) -> list[int]:
 # ---- rebuilding, the daily refresh, verifying --------------------------------------------------
 
 
-def _provinces(unit: AdminUnit | None) -> list[str]:
-    """The path prefixes a rebuild walks one at a time (bounded memory, short locks)."""
+def _provinces(unit: AdminUnit | None) -> list[AdminUnit]:
+    """The subtrees a rebuild walks one at a time (bounded memory, short locks)."""
     if unit is not None:
-        return [unit.path]
-    return list(
-        AdminUnit.objects.filter(parent__isnull=True)
-        .order_by("path")
-        .values_list("path", flat=True)
-    )
+        return [unit]
+    return list(AdminUnit.objects.filter(parent__isnull=True).order_by("path"))
 
 
-def rebuild_scopes(scopes: list[ResultScope], unit: AdminUnit | None = None) -> int:
+def rebuild_scopes(
+    scopes: list[ResultScope],
+    unit: AdminUnit | None = None,
+    roots_of: dict[int, set[str]] | None = None,
+) -> int:
     """Recount every village (under `unit`) for these scopes, one province at a time, each in
     a transaction holding its villages' locks (writers there wait; readers do not). Returns the
-    (scope, village) pairs counted."""
+    (scope, village) pairs counted.
+
+    `roots_of`: {scope id: slugs of the published sets it serves}; a province then counts only
+    the scopes of the sets its pages offer (criteria.services.sets_for_unit): Phú Thọ's set is
+    not counted for Kon Tum's villages every night.
+    """
+    from smartvillage.criteria.services import sets_for_unit
+
     total = 0
-    for prefix in _provinces(unit):
+    for top in _provinces(unit):
+        mine = scopes
+        if roots_of is not None:
+            offered = {s.slug for s in sets_for_unit(top)}
+            mine = [s for s in scopes if roots_of.get(s.pk, set()) & offered]
+        if not mine:
+            continue
+        prefix = top.path
         with transaction.atomic():
             ids = list(
                 AdminUnit.objects.select_for_update()
@@ -375,7 +389,7 @@ def rebuild_scopes(scopes: list[ResultScope], unit: AdminUnit | None = None) -> 
             if not ids:
                 continue
             paths = [prefix]
-            counted = _count_scopes(scopes, ids, paths)
+            counted = _count_scopes(mine, ids, paths)
             undated = engine._persons_without_age(ids, paths=paths)
             ResultCount.objects.filter(
                 scope_id__in=list(counted), village__path__startswith=prefix
@@ -400,26 +414,25 @@ def open_assessment_dates() -> set[tuple[str, int, dt.date]]:
     )
 
 
-def prune(today: dt.date) -> int:
+def prune(today: dt.date, keep: set[int] | None = None) -> int:
     """Drop scopes nobody needs: old "today"s, asked dates unused for ASKED_KEEP_DAYS, dates of
-    assessments no longer open, and definitions no longer published. Returns scopes dropped."""
+    assessments no longer open, and definitions no longer published. `keep`: scope ids the
+    refresh just counted. Returns scopes dropped."""
     defs = definitions()
     open_dates = open_assessment_dates()
+    keep = keep or set()
     drop: list[int] = []
+    recently = today - dt.timedelta(days=ASKED_KEEP_DAYS)
     for scope in ResultScope.objects.all():
         base = scope.set_key.split("#", 1)[0]
         slug, _sep, version = base.rpartition("@")
-        in_assessment = (slug, int(version or 0), scope.at) in open_dates
-        if (scope.set_key, scope.fingerprint) not in defs:
-            drop.append(scope.pk)
-        elif (
-            scope.at == today
-            or in_assessment
-            or scope.reason == ScopeReason.ASKED
-            and scope.last_used >= today - dt.timedelta(days=ASKED_KEEP_DAYS)
-        ):
-            continue
-        else:
+        needed = (
+            scope.pk in keep
+            or scope.at == today
+            or (slug, int(version or 0), scope.at) in open_dates
+            or (scope.reason == ScopeReason.ASKED and scope.last_used >= recently)
+        )
+        if not needed or (scope.set_key, scope.fingerprint) not in defs:
             drop.append(scope.pk)
     for start in range(0, len(drop), 500):
         ResultScope.objects.filter(pk__in=drop[start : start + 500]).delete()
@@ -427,15 +440,30 @@ def prune(today: dt.date) -> int:
 
 
 def refresh_all(at: dt.date | None = None) -> dict[str, int]:
-    """The daily job: count "today" (`at`) for the latest version of every published set, for
-    every village, and drop scopes no longer in use. Idempotent: running it twice leaves the
-    same rows. Returns {"scopes": …, "villages": …, "dropped": …}."""
+    """The daily job: for the latest version of every published set, count the date its pages
+    open with (today while the set is in force, else its last valid day: criteria.services.
+    default_at) for every village of the provinces it is offered in, and drop scopes no longer
+    in use. Idempotent: running it twice leaves the same rows. Returns {"scopes": …,
+    "villages": … (scope × village pairs counted), "dropped": …}."""
+    from smartvillage.criteria.services import default_at
+
     at = at or timezone.localdate()
     if not enabled():
         return {"scopes": 0, "villages": 0, "dropped": 0}
-    scopes = [_scope(d, at, ScopeReason.TODAY) for d in latest_definitions()]
-    villages = rebuild_scopes(scopes)
-    dropped = prune(at)
+    defs = definitions()
+    scopes: dict[int, ResultScope] = {}
+    roots_of: dict[int, set[str]] = defaultdict(set)
+    for root in all_sets():
+        day = default_at(root, at)[0]
+        for candidate in (root, *(inner for _c, inner in engine.inner_sets(root))):
+            d = _definition(candidate)
+            if not d.ratio or (d.key, d.fingerprint) not in defs:
+                continue
+            scope = _scope(d, day, ScopeReason.TODAY)
+            scopes[scope.pk] = scope
+            roots_of[scope.pk].add(root.slug)
+    villages = rebuild_scopes(list(scopes.values()), roots_of=roots_of)
+    dropped = prune(at, keep=set(scopes))
     return {"scopes": len(scopes), "villages": villages, "dropped": dropped}
 
 
@@ -480,7 +508,7 @@ def verify(unit: AdminUnit | None = None) -> list[Difference]:
     """Recount live every covered village (under `unit`) in every scope and compare."""
     defs = definitions()
     out: list[Difference] = []
-    prefixes = _provinces(unit)
+    prefixes = [top.path for top in _provinces(unit)]
     for scope in ResultScope.objects.order_by("pk"):
         d = defs.get((scope.set_key, scope.fingerprint))
         if d is None:
