@@ -42,9 +42,28 @@ class UploadedCriteriaSetAdmin(admin.ModelAdmin):
     validated (file, criterion, field) before it is saved."""
 
     form = UploadForm
-    list_display = ("slug", "version", "filename", "is_active", "uploaded_by", "uploaded_at")
-    list_filter = ("is_active",)
-    readonly_fields = ("slug", "version", "uploaded_by", "uploaded_at")
+    list_display = (
+        "slug",
+        "version",
+        "status",
+        "author_unit",
+        "filename",
+        "is_active",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    list_filter = ("status", "is_active")
+    # Drafts are written and published on the authoring pages (criteria.authoring).
+    readonly_fields = (
+        "slug",
+        "version",
+        "status",
+        "author_unit",
+        "based_on",
+        "published_at",
+        "uploaded_by",
+        "uploaded_at",
+    )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_system_admin(request.user)

@@ -763,7 +763,10 @@ def _upload_stamp() -> tuple[Any, ...]:
     try:
         from smartvillage.criteria.models import UploadedCriteriaSet
 
-        row = UploadedCriteriaSet.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
+        # Published rows only: a draft being edited changes nothing the workers load.
+        row = UploadedCriteriaSet.objects.filter(status="published").aggregate(
+            n=Count("id"), changed=Max("updated_at")
+        )
         return (row["n"], row["changed"])
     except DatabaseError:
         return (None, None)
