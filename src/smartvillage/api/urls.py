@@ -44,6 +44,7 @@ urlpatterns = [
         "units/<int:unit_pk>/evidence/", work_views.UnitEvidenceView.as_view(), name="unit_evidence"
     ),
     path("evidence/<int:pk>/", work_views.EvidenceDetailView.as_view(), name="evidence"),
+    path("evidence/<int:pk>/file/", work_views.EvidenceFileView.as_view(), name="evidence_file"),
     # plans and tasks
     path("units/<int:unit_pk>/plans/", work_views.UnitPlansView.as_view(), name="unit_plans"),
     path("plans/<int:pk>/", work_views.PlanDetailView.as_view(), name="plan"),

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from smartvillage.assessments.models import Assessment, AssessmentStep
+from smartvillage.assessments.models import Assessment, AssessmentStep, AssessmentVersion
 from smartvillage.evidence.models import EvidenceRecord
 from smartvillage.plans.models import Executor, Plan, PlanItem, PlanTask, TaskStatus
 from smartvillage.transfer.models import ImportJob
@@ -68,6 +68,10 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
     def service_fields(self) -> dict[str, Any]:
         return dict(self.validated_data)
+
+
+class EvidenceFileSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="PDF, ảnh, Word/Excel… (giới hạn như trang web).")
 
 
 # ---- plans ------------------------------------------------------------------------------------
@@ -187,7 +191,27 @@ class AssessmentStepSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AssessmentVersionSerializer(serializers.ModelSerializer):
+    """A submitted version: when, by whom, its outcome and the hash of its frozen content (the
+    frozen lists of households and persons are in the reports, not here)."""
+
+    submitted_by = serializers.SerializerMethodField()
+    # A state code of the assessment (the `state` enum), as the steps' from/to states.
+    outcome = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = AssessmentVersion
+        fields = ["number", "submitted_at", "submitted_by", "outcome", "content_hash"]
+        read_only_fields = fields
+
+    def get_submitted_by(self, obj: AssessmentVersion) -> str:
+        from smartvillage.accounts.names import actor_label
+
+        return actor_label(obj.submitted_by) if obj.submitted_by else ""
+
+
 class AssessmentSerializer(serializers.ModelSerializer):
+    versions = AssessmentVersionSerializer(many=True, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     steps = AssessmentStepSerializer(many=True, read_only=True)
     allowed_steps = serializers.SerializerMethodField(
@@ -216,6 +240,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "recognition_date",
             "allowed_steps",
             "steps",
+            "versions",
             "created_at",
             "updated_at",
         ]
@@ -231,6 +256,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "recognition_date",
             "allowed_steps",
             "steps",
+            "versions",
             "created_at",
             "updated_at",
         ]

@@ -12,10 +12,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -42,6 +43,7 @@ from smartvillage.api.work_serializers import (
     AssessmentCreateSerializer,
     AssessmentSerializer,
     CommentSerializer,
+    EvidenceFileSerializer,
     EvidenceSerializer,
     ImportJobSerializer,
     ImportMappingSerializer,
@@ -170,6 +172,75 @@ class EvidenceDetailView(Versioned, _OneObject, ApiView, generics.RetrieveUpdate
     def perform_destroy(self, instance: EvidenceRecord) -> None:
         self.check_version_locked(instance)
         evidence_services.do_delete_evidence(self.request.user, instance)
+
+
+@extend_schema(
+    tags=["evidence"],
+    summary="Tải tệp của minh chứng (được ghi nhật ký)",
+    responses={
+        (200, "application/octet-stream"): OpenApiResponse(
+            OpenApiTypes.BINARY, description="Tệp (PDF, ảnh, Word…) như đã tải lên."
+        ),
+        **_errors(404),
+    },
+)
+@extend_schema(
+    methods=["POST"],
+    summary="Gắn hoặc thay tệp của minh chứng (kiểm tra loại, kích thước như trang web)",
+    parameters=[IF_MATCH],
+    request={"multipart/form-data": EvidenceFileSerializer},
+    responses={
+        200: OpenApiResponse(EvidenceSerializer, description=WITH_ETAG),
+        **_errors(400, 403, 404, 412),
+    },
+)
+class EvidenceFileView(Versioned, ApiView):
+    """Tệp của một minh chứng: tải về (GET) hoặc gắn/thay (POST, multipart, trường `file`)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    def _record(self, pk: int) -> EvidenceRecord:
+        record = (
+            EvidenceRecord.objects.filter(pk=pk, unit__in=_visible(self.request.user))
+            .select_related("unit")
+            .first()
+        )
+        if record is None:
+            raise Http404(_("Không tìm thấy minh chứng."))
+        return record
+
+    def get(self, request: Request, pk: int) -> Any:
+        record = self._record(pk)
+        if not record.file:
+            raise Http404(_("Minh chứng này chưa có tệp."))
+        try:
+            handle = record.file.open("rb")
+        except FileNotFoundError:
+            raise Http404(_("Minh chứng này chưa có tệp.")) from None
+        evidence_services.audit_download(request.user, record)
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=record.file_name or "minh-chung",
+            content_type=record.content_type or "application/octet-stream",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def post(self, request: Request, pk: int) -> Response:
+        record = self._record(pk)
+        api_permissions.require(request.user, Action.MANAGE_EVIDENCE, record.unit)
+        body = EvidenceFileSerializer(data={"file": request.FILES.get("file")})
+        body.is_valid(raise_exception=True)
+        saved = evidence_services.do_update_evidence(
+            request.user,
+            record,
+            upload=body.validated_data["file"],
+            expected_version=self.expected_version(record),
+        )
+        self.etag_object = saved
+        return Response(EvidenceSerializer(saved).data)
 
 
 # ---- plans ------------------------------------------------------------------------------------
@@ -371,7 +442,7 @@ class UnitAssessmentsView(_UnitScoped, ApiView, generics.ListCreateAPIView):
         return (
             Assessment.objects.filter(unit=self.unit)
             .select_related("unit")
-            .prefetch_related("steps")
+            .prefetch_related("steps", "versions__submitted_by")
             .order_by("-at", "-id")
         )
 
@@ -391,7 +462,7 @@ def _visible_assessments(user: Any) -> QuerySet[Assessment]:
     return (
         Assessment.objects.filter(unit__in=_visible(user))
         .select_related("unit")
-        .prefetch_related("steps")
+        .prefetch_related("steps", "versions__submitted_by")
     )
 
 

@@ -209,3 +209,25 @@ def test_malformed_json_and_unforeseen_errors_are_plain_vietnamese(api, world, m
     assert failed.status_code == 500 and failed["Content-Type"].startswith("application/json")
     assert "Lỗi hệ thống" in failed.json()["detail"]
     assert "/srv" not in failed.json()["detail"] and "KeyError" not in failed.json()["detail"]
+
+
+def test_evidence_file_upload_and_audited_download(api, world):
+    client = api(world.alice)
+    record = client.post(
+        f"/api/units/{world.village1.pk}/evidence/",
+        {"category": "document", "type": "decision_digital_team", "title": "QĐ"},
+        format="json",
+    ).json()
+    url = f"/api/evidence/{record['id']}/file/"
+    assert client.get(url).status_code == 404  # no file yet
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    sent = client.post(url, {"file": SimpleUploadedFile("qd.pdf", pdf)}, format="multipart")
+    assert sent.status_code == 200, sent.json()
+    assert sent.json()["has_file"] and sent.json()["file_name"] == "qd.pdf"
+    assert sent["ETag"].endswith('-2"')
+    wrong = client.post(url, {"file": SimpleUploadedFile("x.exe", b"MZ")}, format="multipart")
+    assert wrong.status_code == 400 and "không được phép" in wrong.json()["detail"]
+    got = client.get(url)
+    assert got.status_code == 200 and b"".join(got.streaming_content) == pdf
+    assert AuditEvent.objects.filter(action="view", object_type="evidencerecord").exists()
+    assert api(world.erin).post(url, {"file": SimpleUploadedFile("a.pdf", pdf)}).status_code == 403
