@@ -261,3 +261,32 @@ def test_evaluate_a_file_without_publishing_it(tmp_path, villages):
     loader.reload()
     with pytest.raises(DomainError):
         get_set("hong")
+
+
+def test_a_published_version_reaches_other_workers_and_a_draft_does_not(world, monkeypatch):
+    """No reload(): another web worker notices the published row by the table's stamp."""
+    loader.get_set(PHUTHO)  # this worker has loaded the sets
+    monkeypatch.setattr(loader, "_REFRESH_SECONDS", 0.0)
+    draft = drafts.do_create_draft(world.erin, get_set(PHUTHO))
+    stamp = loader._upload_stamp()
+    drafts.do_save_draft(
+        world.erin, draft, draft.content.replace("threshold: 0.85", "threshold: 0.9")
+    )
+    assert loader._upload_stamp() == stamp  # editing a draft changes nothing the workers load
+    assert get_set(PHUTHO).version == 1
+    drafts.do_publish(
+        world.erin,
+        draft,
+        drafts.Publication(
+            legal_number="7/QĐ-UBND",
+            legal_date=dt.date(2026, 2, 1),
+            legal_issuer="UBND tỉnh Thử",
+            legal_title="",
+            valid_from=dt.date(2026, 2, 15),
+            valid_to=None,
+            level="village",
+            areas=[world.province],
+        ),
+    )
+    assert get_set(PHUTHO).version == 2
+    assert get_set(PHUTHO).criterion("1.2").threshold == Decimal("0.9")
