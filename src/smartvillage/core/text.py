@@ -77,9 +77,10 @@ def clean_multiline(value: str) -> str:
 def printable(value: Any) -> Any:
     """For writers: a string without anything XML, Excel or Word cannot hold; others unchanged."""
     if isinstance(value, str):
-        value = _XML_ILLEGAL_RE.sub("", value)
-        # C1 controls are legal XML but print as boxes; DEL too.
-        return _FORBIDDEN_RE.sub("", value)
+        cleaned = _FORBIDDEN_RE.sub("", _XML_ILLEGAL_RE.sub("", value))  # C1 and DEL print as boxes
+        if cleaned == value:
+            return value  # unchanged, and a Markup (already escaped) stays Markup
+        return type(value)(cleaned) if hasattr(value, "__html__") else cleaned
     return value
 
 
