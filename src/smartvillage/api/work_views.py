@@ -178,7 +178,7 @@ class EvidenceDetailView(Versioned, _OneObject, ApiView, generics.RetrieveUpdate
     tags=["evidence"],
     summary="Tải tệp của minh chứng (được ghi nhật ký)",
     responses={
-        (200, "application/octet-stream"): OpenApiResponse(
+        (200, "*/*"): OpenApiResponse(
             OpenApiTypes.BINARY, description="Tệp (PDF, ảnh, Word…) như đã tải lên."
         ),
         **_errors(404),

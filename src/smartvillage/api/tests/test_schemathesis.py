@@ -74,7 +74,12 @@ def _real_ids(world) -> dict[str, dict[str, object]]:
     household = HouseholdFactory(village=village)
     person = PersonFactory(household=household)
     record = evidence_services.do_create_evidence(
-        root, village, category="document", type="decision_digital_team", title="QĐ tổ CNSCĐ"
+        root,
+        village,
+        category="document",
+        type="decision_digital_team",
+        title="QĐ tổ CNSCĐ",
+        upload=SimpleUploadedFile("qd.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
     )
     plan = plan_services.do_create_plan(root, village, THANHHOA, year=2025)
     item = plan.items.first()
