@@ -65,7 +65,7 @@ def _millions(value: int) -> str:
     return money(value)
 
 
-def _state_lines(plan: Any) -> list[str]:
+def state_lines(plan: Any) -> list[str]:
     """Seed 003's "Diện tích tự nhiên: 251,3 ha." / "Dân số: 2420 người (761 hộ)." and the text."""
     lines = []
     area = getattr(plan, "area_ha", None)
@@ -152,7 +152,7 @@ def plan_context(
     total = model["total_budget"]
     planned = getattr(plan, "budget_planned", None)
     basis = _lines(plan.preamble)
-    state = _state_lines(plan)
+    state = state_lines(plan)
     directions = _lines(getattr(plan, "directions", ""))
     # Section numbers follow the sections present (seed 001: I–V; seed 003 adds II. HIỆN TRẠNG
     # and III. PHƯƠNG HƯỚNG).

@@ -56,6 +56,15 @@ class PlanCreateForm(forms.Form):
 class PlanForm(forms.ModelForm):
     issued_date = _date_field(_("Ngày ban hành"))
     deadline = _date_field(_("Thời gian hoàn thành"))
+    # "251,3" as the seeds write it (the page's locale decides the decimal mark).
+    area_ha = forms.DecimalField(
+        label=_("Diện tích tự nhiên (ha)"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        localize=True,
+    )
     budget_planned = MoneyField(label=_("Kinh phí dự kiến (đồng)"), required=False)
     funding_state = MoneyField(label=_("Ngân sách nhà nước (đồng)"), required=False)
     funding_socialisation = MoneyField(label=_("Xã hội hóa (đồng)"), required=False)

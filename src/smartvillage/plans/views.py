@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from smartvillage.accounts.permissions import Action, can
 from smartvillage.core import concurrency
 from smartvillage.core.errors import DomainError
+from smartvillage.documents.plan_export import state_lines
 from smartvillage.plans import services
 from smartvillage.plans.forms import ItemForm, PlanCreateForm, PlanForm, TaskForm
 from smartvillage.plans.models import Plan, PlanItem, PlanTask
@@ -83,6 +84,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": plan.unit,
             "may_manage": may_manage,
             "task_form": TaskForm() if may_manage else None,
+            # The same lines as the document's "HIỆN TRẠNG" (area, population, households).
+            "state_lines": state_lines(plan),
         },
     )
 

@@ -343,3 +343,33 @@ def test_a_task_for_an_organisation_needs_its_name_and_the_survey_comes_first(wo
     )
     assert not PlanTask.objects.filter(item=item).exists()
     assert page.status_code in (200, 302)
+
+
+def test_plan_frame_edited_on_the_page_the_vietnamese_way(world, client):
+    plan = services.do_create_plan(world.dave, world.village1, THANHHOA, year=2022)
+    client.login(username="dave", password=PASSWORD)
+    data = {
+        "title": plan.title,
+        "year": "2022",
+        "place": plan.place,
+        "signer_authority": plan.signer_authority,
+        "signer_title": plan.signer_title,
+        "area_ha": "251,3",
+        "population": "2420",
+        "households": "761",
+        "budget_planned": "90.000.000",
+        "funding_state": "70.000.000",
+        "funding_note": "Nguồn kinh phí của các hộ gia đình đóng góp và nguồn xã hội hóa.",
+        "version": str(plan.version),
+    }
+    response = client.post(reverse("plans:edit", args=[plan.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plan.refresh_from_db()
+    assert (plan.budget_planned, plan.funding_state, str(plan.area_ha)) == (
+        90_000_000,
+        70_000_000,
+        "251.30",
+    )
+    page = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "Diện tích tự nhiên: 251,3 ha." in page and "Dân số: 2.420 người (761 hộ)." in page
+    assert "90.000.000" in page and "Ngân sách nhà nước: 70.000.000" in page
