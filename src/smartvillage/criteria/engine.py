@@ -368,9 +368,9 @@ def _ratio_result(
         )
     t_float, t_num, t_den = _threshold_parts(threshold)
     if denominator == 0:
-        return CriterionResult(
-            status=NO_DATA, numerator=0, denominator=0, threshold=t_float, **base
-        )  # type: ignore[arg-type]
+        # `when_empty: not_applicable` (An Thanh 9: no business in the area, nothing to equip).
+        empty = NOT_APPLICABLE if c.when_empty == "not_applicable" else NO_DATA
+        return CriterionResult(status=empty, numerator=0, denominator=0, threshold=t_float, **base)  # type: ignore[arg-type]
     # ceil(threshold × denominator) in integers: exact like the Decimal, without its cost (a
     # province's page computes thousands of these).
     required = -((-t_num * denominator) // t_den)

@@ -114,6 +114,9 @@ _CRITERION_PROPS: dict[str, Any] = {
     # Reported figures shown beside the criterion without deciding it (Đồng Tháp 2.13: the share of
     # residents decides; the share of dossiers filed online is the plan's own figure, kept).
     "figures": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+    # A ratio over an empty population: "no data" (the default) or "not applicable" when the
+    # document's population may simply not exist (An Thanh 9: the area's businesses).
+    "when_empty": {"enum": ["no_data", "not_applicable"]},
 }
 _KIND_REQUIRED = {
     "ratio": ["population", "numerator", "threshold"],
@@ -270,6 +273,7 @@ class Criterion:
     # residents …" is one criterion in the An Thanh notice).
     also: list[Criterion] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)
+    when_empty: str = "no_data"
     group_code: str = ""
     # The set this criterion belongs to (slug, version), set by the loader.
     set_key: tuple[str, int] | None = None
@@ -543,6 +547,7 @@ def _build_criterion(filename: str, raw: dict, group_code: str, inline: bool = F
         criterion=raw.get("criterion"),
         group_code=group_code,
         figures=list(raw.get("figures") or []),
+        when_empty=raw.get("when_empty", "no_data"),
     )
     try:
         if c.kind == "ratio":

@@ -216,3 +216,16 @@ def test_thanhhoa_6_counts_houses_not_households(world):
     result = evaluate(world.village1, get_set(THANHHOA), AT).criterion("6")
     assert (result.numerator, result.denominator, result.unit_label) == (2, 3, "hộ")
     assert result.status == "fail" and result.gap == 1
+
+
+def test_anthanh_9_an_area_without_businesses_has_nothing_to_equip(world):
+    """Seed 000: "100% các doanh nghiệp, cơ sở kinh doanh sản xuất có bình cháy chữa cháy,
+    khuyến khích các hộ gia đình có bình cháy chữa cháy"."""
+    assert "100% các doanh nghiệp, cơ sở kinh doanh sản xuất có bình cháy chữa cháy" in _seed("000")
+    HouseholdFactory(village=world.village1, is_business=False, fire_extinguisher=False)
+    result = evaluate(world.village1, get_set(ANTHANH), AT)
+    assert result.criterion("9").status == "not_applicable"  # no business: nothing to equip
+    HouseholdFactory(village=world.village1, is_business=True, fire_extinguisher=False)
+    recount_villages([world.village1.pk])
+    nine = evaluate(world.village1, get_set(ANTHANH), AT).criterion("9")
+    assert (nine.status, nine.numerator, nine.denominator) == ("fail", 0, 1)
