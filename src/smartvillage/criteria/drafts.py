@@ -311,7 +311,15 @@ def apply_criterion(text: str, values: dict[str, Any], original_code: str | None
     # Keep what the form does not show (list titles, notes, `also` parts) of an edited criterion.
     for group, criterion in _criteria_nodes(data):
         if original_code is not None and str(criterion.get("code")) == original_code:
-            for key in ("list_code", "list_title", "note", "also", "where"):
+            for key in (
+                "list_code",
+                "list_title",
+                "note",
+                "also",
+                "where",
+                "figures",
+                "when_empty",
+            ):
                 if key in criterion and key not in node:
                     node[key] = criterion[key]
             index = group["criteria"].index(criterion)
