@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from smartvillage.assessments.models import Assessment, AssessmentStep, AssessmentVersion
@@ -298,6 +299,24 @@ class RecogniseSerializer(CommentSerializer):
 # ---- import jobs ------------------------------------------------------------------------------
 
 
+class CandidateSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ImportQuestionSerializer(serializers.Serializer):
+    """A column the import could not place by itself: answer with its `ref` in the mapping."""
+
+    ref = serializers.CharField(help_text="“Trang!Cột”: khóa để trả lời ở bước đối chiếu cột.")
+    sheet = serializers.CharField()
+    column = serializers.CharField()
+    header = serializers.CharField()
+    samples = serializers.ListField(child=serializers.CharField(), help_text="5 giá trị mẫu.")
+    candidates = CandidateSerializer(many=True)
+    chosen = serializers.CharField(help_text="Trường đang được đề xuất (rỗng: chưa có).")
+    reason = serializers.CharField()
+
+
 class ImportJobSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     file_names = serializers.SerializerMethodField()
@@ -310,6 +329,12 @@ class ImportJobSerializer(serializers.ModelSerializer):
     warnings = serializers.SerializerMethodField()
     columns = serializers.SerializerMethodField(
         help_text="Mọi cột của mọi trang: `ref` (Trang!Cột) để trả lời ở bước đối chiếu cột."
+    )
+    questions = serializers.SerializerMethodField(
+        help_text="Cột cần người dùng trả lời trước khi xác nhận (gửi ở bước đối chiếu cột)."
+    )
+    proposals = serializers.SerializerMethodField(
+        help_text="Cột được đề xuất; xác nhận lượt nhập là đồng ý các đề xuất này."
     )
 
     class Meta:
@@ -330,6 +355,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "errors",
             "warnings",
             "columns",
+            "questions",
+            "proposals",
             "mapping",
             "event",
             "created_at",
@@ -361,6 +388,14 @@ class ImportJobSerializer(serializers.ModelSerializer):
     def get_warnings(self, job: ImportJob) -> list[dict[str, Any]]:
         return self._issues(job, "warnings")
 
+    @extend_schema_field(ImportQuestionSerializer(many=True))
+    def get_questions(self, job: ImportJob) -> list[dict[str, Any]]:
+        return _questions(job, "questions")
+
+    @extend_schema_field(ImportQuestionSerializer(many=True))
+    def get_proposals(self, job: ImportJob) -> list[dict[str, Any]]:
+        return _questions(job, "proposed")
+
     def get_columns(self, job: ImportJob) -> list[dict[str, Any]]:
         out = []
         for layout in (job.report or {}).get("layouts", []):
@@ -374,6 +409,34 @@ class ImportJobSerializer(serializers.ModelSerializer):
                     }
                 )
         return out
+
+
+def _questions(job: ImportJob, key: str) -> list[dict[str, Any]]:
+    from smartvillage.transfer import web_report
+
+    return [
+        {
+            "ref": q["ref"],
+            "sheet": str(q["sheet"]),
+            "column": str(q["column"]),
+            "header": str(q["header"]),
+            "samples": q["samples"],
+            "candidates": [
+                {"field": c["field"], "label": str(c["label"])} for c in q["candidates"]
+            ],
+            "chosen": q["chosen"] or "",
+            "reason": str(q["reason"] or ""),
+        }
+        for q in web_report.questions(job.report or {}, key)
+    ]
+
+
+class ImportConfirmSerializer(serializers.Serializer):
+    partial = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Chỉ ghi các hộ hợp lệ; các dòng lỗi được trả lại thành tệp để sửa.",
+    )
 
 
 class ImportUploadSerializer(serializers.Serializer):

@@ -45,6 +45,7 @@ from smartvillage.api.work_serializers import (
     CommentSerializer,
     EvidenceFileSerializer,
     EvidenceSerializer,
+    ImportConfirmSerializer,
     ImportJobSerializer,
     ImportMappingSerializer,
     ImportUploadSerializer,
@@ -60,7 +61,7 @@ from smartvillage.evidence import services as evidence_services
 from smartvillage.evidence.models import EvidenceRecord
 from smartvillage.plans import services as plan_services
 from smartvillage.plans.models import Plan, PlanItem, PlanTask
-from smartvillage.transfer import jobs
+from smartvillage.transfer import jobs, mappings, web_report
 from smartvillage.transfer.headers import all_fields
 from smartvillage.transfer.models import ImportJob, JobStatus
 from smartvillage.units.models import AdminUnit, Level
@@ -697,10 +698,11 @@ class ImportMappingView(ApiView):
         return _job_response(request, job)
 
 
-def _conflict(job: ImportJob) -> Response:
+def _conflict(job: ImportJob, detail: str = "") -> Response:
     return Response(
         {
-            "detail": _("Lượt nhập đang ở trạng thái “%(state)s”: không làm được bước này.")
+            "detail": detail
+            or _("Lượt nhập đang ở trạng thái “%(state)s”: không làm được bước này.")
             % {"state": job.get_status_display()}
         },
         status=status.HTTP_409_CONFLICT,
@@ -709,18 +711,38 @@ def _conflict(job: ImportJob) -> Response:
 
 @extend_schema(
     tags=["imports"],
-    summary="Xác nhận và ghi vào sổ (một lần; ghi tất cả hoặc không gì)",
-    request=None,
-    responses={200: ImportJobSerializer, **_errors(403, 404, 409)},
+    summary="Xác nhận và ghi vào sổ (một lần; ghi tất cả hoặc không gì, hoặc chỉ các hộ hợp lệ)",
+    request=ImportConfirmSerializer,
+    responses={200: ImportJobSerializer, **_errors(400, 403, 404, 409)},
 )
 class ImportConfirmView(ApiView):
-    """Ghi lượt nhập đã kiểm tra không lỗi. Gửi lại lần hai không ghi thêm gì."""
+    """Ghi lượt nhập đã kiểm tra, như nút xác nhận trên trang: các đề xuất cột được nhận, cột đã
+    đối chiếu được nhớ cho xã. Còn câu hỏi về cột, hoặc còn lỗi mà không chọn `partial`: 409.
+    Gửi lại lần hai không ghi thêm gì."""
 
     def post(self, request: Request, pk: Any) -> Response:
         job = _job_or_404(request.user, pk)
+        body = ImportConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         if job.status in (JobStatus.APPLYING, JobStatus.DONE):
             return _job_response(request, job)  # confirmed already: applies once
-        if job.status != JobStatus.PREVIEWED or not (job.report or {}).get("ok"):
-            return _conflict(job)
+        report = job.report or {}
+        partial = body.validated_data["partial"]
+        if job.status != JobStatus.PREVIEWED or report.get("questions"):
+            return _conflict(
+                job, _("Còn cột chưa trả lời hoặc tệp chưa kiểm tra xong; chưa ghi gì.")
+            )
+        if not partial and not report.get("ok"):
+            return _conflict(job, _("Tệp còn lỗi; chưa ghi gì."))
+        # As on the page: confirming takes the proposed columns as the user's choices.
+        proposed = {
+            item["ref"]: item["chosen"]
+            for item in web_report.questions(report, "proposed")
+            if item["chosen"]
+        }
+        job.mapping = {**proposed, **job.mapping}
+        job.partial = partial
+        job.save(update_fields=["mapping", "partial", "updated_at"])
+        mappings.do_remember_mapping(job, request.user)
         jobs.start_apply(job)
         return _job_response(request, job)
