@@ -28,6 +28,7 @@ from smartvillage.criteria.working_age import adults_q, working_age_q
 from smartvillage.evidence import catalogue as evidence_catalogue
 from smartvillage.evidence.models import EvidenceRecord
 from smartvillage.registry.models import Household, Person
+from smartvillage.units import attributes as unit_attributes
 from smartvillage.units.models import AdminUnit, Level, Scheme, area_paths, current_communes
 
 PASS, FAIL, NO_DATA, NOT_APPLICABLE = "pass", "fail", "no_data", "not_applicable"
@@ -678,6 +679,10 @@ def _evaluate_many(
     needs_evidence = any(c.kind in {"evidence", "count", "prerequisite", "reported"} for c in parts)
     own_records, subtree_records = _evidence_by_unit(units) if needs_evidence else ({}, {})
     aggregates = _aggregate_children(units, cset, at)
+    # Thresholds by unit attribute: a village also sees its commune's (the commune group).
+    attributes = (
+        unit_attributes.effective_many(units) if any(p.threshold_rules for p in parts) else {}
+    )
 
     results = []
     for unit in units:
@@ -707,14 +712,15 @@ def _evaluate_many(
         if not inherit_evidence:
             own = [r for r in own if r.unit_id == unit.pk]
             subtree = [r for r in subtree if r.unit_id == unit.pk]
+        attrs = attributes.get(unit.pk)
         for c in criteria:
             result = _evaluate_one(
-                c, unit, at, villages_of[unit.pk], counts, own, subtree, aggregates
+                c, unit, at, villages_of[unit.pk], counts, own, subtree, aggregates, attrs
             )
             if c.also:
                 extra = [
                     _evaluate_one(
-                        p, unit, at, villages_of[unit.pk], counts, own, subtree, aggregates
+                        p, unit, at, villages_of[unit.pk], counts, own, subtree, aggregates, attrs
                     )
                     for p in c.also
                 ]
@@ -784,8 +790,13 @@ def _evaluate_one(
     own: list[EvidenceRecord],
     subtree: list[EvidenceRecord],
     aggregates: dict[tuple[int, str], list[UnitResult]],
+    attributes: dict[str, Any] | None = None,
 ) -> CriterionResult:
-    threshold = c.threshold_for(unit.attributes or {}) if c.threshold_rules else c.threshold
+    threshold = (
+        c.threshold_for(attributes if attributes is not None else unit.attributes or {})
+        if c.threshold_rules
+        else c.threshold
+    )
     if c.applies_from is not None and at < c.applies_from:
         return CriterionResult(
             code=c.code,

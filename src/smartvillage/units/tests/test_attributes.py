@@ -89,3 +89,28 @@ def test_a_threshold_rule_by_commune_group_and_a_village_inherits_the_group(worl
     assert float(c.threshold_for({})) == pytest.approx(0.4)
     with pytest.raises(DomainError, match="commune_grup"):
         load_text(text.replace("commune_group == 1", "commune_grup == 1"), "t.yaml")
+
+
+def test_a_village_is_evaluated_with_its_communes_group(world):
+    """QĐ 51/2025 groups communes; a village set's threshold by group applies to its villages."""
+    import datetime as dt
+
+    from smartvillage.core.testing import HouseholdFactory, PersonFactory
+    from smartvillage.criteria.engine import evaluate
+
+    text = TEST_SET.replace(
+        "threshold_rules: [{when: ethnic_minority_mountainous, threshold: 0.3}]",
+        "threshold_rules: [{when: commune_group == 3, threshold: 0.3}]",
+    )
+    cset = load_text(text, "t.yaml")
+    household = HouseholdFactory(village=world.village1)
+    for index in range(10):
+        PersonFactory(
+            household=household, birth_date=dt.date(1990, 1, 1), epayment_account=index < 3
+        )
+    at = dt.date(2024, 6, 30)
+    assert evaluate(world.village1, cset, at).criterion("1.3").status == "fail"  # 30 % < 40 %
+    do_update_unit_attributes(world.erin, world.commune, {"commune_group": 3})
+    world.village1.refresh_from_db()
+    result = evaluate(world.village1, cset, at).criterion("1.3")
+    assert (result.status, result.threshold) == ("pass", 0.3)
