@@ -411,7 +411,7 @@ def generate(directory: Path, seed: int = 11, big_megabytes: int = 600) -> list[
         add(f"tot-{i}.xlsx", good, "good", must_refuse=False)
     # Tabs and line breaks inside a cell are harmless (a one-line field makes them a space).
     for i in range(4):
-        rows = [list(HEADER), ["H1", "Nguyễn\tVăn\x0bAn", "1980", "Chủ hộ"]]
+        rows = [list(HEADER), ["H1", "Nguyễn\tVăn\nAn", "1980", "Chủ hộ"]]
         add(
             f"tab-{i}.xlsx",
             xlsx_bytes([sheet_xml([(n + 1, r) for n, r in enumerate(rows)])]),
