@@ -608,7 +608,7 @@ def _job_or_404(user: Any, pk: Any) -> ImportJob:
 def _job_response(request: Request, job: ImportJob, code: int = 200) -> Response:
     job.refresh_from_db()
     data = ImportJobSerializer(job).data
-    shown = len(data["errors"]) + len(data["warnings"])
+    shown = sum(len(data[key]) for key in ("errors", "warnings", "questions", "proposals"))
     if shown:
         # The check's messages quote cells of the file (names, dates): who read them, how many.
         audit.record(
