@@ -56,6 +56,17 @@ def _show(key: str, value: Any) -> str:
     return _("Có") if value else _("Không")
 
 
+def _inherited(unit: AdminUnit) -> list[tuple[str, str]]:
+    """(label, value) of the commune's attributes a village's thresholds also see."""
+    if unit.level != Level.VILLAGE or unit.parent is None:
+        return []
+    return [
+        (attributes.ATTRIBUTES[key].label, _show(key, value))
+        for key, value in (unit.parent.attributes or {}).items()
+        if key in attributes.ATTRIBUTES and value not in (None, False)
+    ]
+
+
 @login_required
 def unit_attributes(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _visible(request, pk)
@@ -87,7 +98,7 @@ def unit_attributes(request: HttpRequest, pk: int) -> HttpResponse:
             "groups": attributes.COMMUNE_GROUPS,
             "may_edit": may_edit,
             "history": _history(unit),
-            "inherited": attributes.effective(unit) if unit.level == Level.VILLAGE else {},
+            "inherited": _inherited(unit),
         },
     )
 

@@ -114,3 +114,13 @@ def test_a_village_is_evaluated_with_its_communes_group(world):
     world.village1.refresh_from_db()
     result = evaluate(world.village1, cset, at).criterion("1.3")
     assert (result.status, result.threshold) == ("pass", 0.3)
+
+
+def test_a_village_page_names_its_communes_attributes_in_words(client, world):
+    do_update_unit_attributes(world.erin, world.commune, {"commune_group": 1})
+    client.force_login(world.carol)
+    html = client.get(f"/units/{world.village1.pk}/attributes/").content.decode()
+    assert "Nhóm xã (QĐ 51/2025/QĐ-TTg): 1, 2 hoặc 3: Nhóm 1" in html
+    assert "commune_group" not in html.replace('name="commune_group"', "").replace(
+        'id="id_commune_group"', ""
+    )
