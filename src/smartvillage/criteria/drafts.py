@@ -593,6 +593,21 @@ def _show(name: str, value: Any) -> str:
         return "; ".join(f"{when}: ≥ {format_percent(t * 100, 0)}" for _n, t, when in value)
     if isinstance(value, dt.date):
         return f"{value:%d/%m/%Y}"
+    if name in ("kind", "population"):
+        from smartvillage.criteria.management.commands.criteria import KIND_VI, POPULATION_VI
+
+        return {**KIND_VI, **POPULATION_VI}.get(value, value)
+    if name in ("requires", "any_of", "count"):
+        from smartvillage.evidence import catalogue as evidence_catalogue
+
+        reqs = value if isinstance(value, list) else [value]
+        labels = []
+        for req in reqs:
+            types = req["type"] if isinstance(req["type"], list) else [req["type"]]
+            labels.append(
+                " / ".join(evidence_catalogue.type_label(req["category"], t) for t in types)
+            )
+        return "; ".join(labels)
     return str(value)
 
 

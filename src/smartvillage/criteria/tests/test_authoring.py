@@ -290,3 +290,22 @@ def test_a_published_version_reaches_other_workers_and_a_draft_does_not(world, m
     )
     assert get_set(PHUTHO).version == 2
     assert get_set(PHUTHO).criterion("1.2").threshold == Decimal("0.9")
+
+
+def test_the_diff_names_kinds_populations_and_evidence_in_words(world):
+    base = get_set(PHUTHO)
+    text = drafts.set_text(base).replace("version: 1", "version: 2")
+    text = text.replace(
+        "        kind: ratio\n        population: working_age\n        numerator: smartphone\n",
+        "        kind: ratio\n        population: adults\n        numerator: smartphone\n",
+    )
+    text = text.replace(
+        "          - {category: document, type: digital_team_activity_report}\n", ""
+    )
+    changes = {c.code: c for c in drafts.diff_sets(base, loader.load_text(text, "v2.yaml"))}
+    assert ("Đối tượng", "người trong độ tuổi lao động", "người trưởng thành") in changes[
+        "1.2"
+    ].details
+    (label, before, after) = changes["1.6"].details[0]
+    assert label == "Minh chứng bắt buộc" and "Báo cáo kết quả hoạt động" in before
+    assert "Báo cáo kết quả hoạt động" not in after
