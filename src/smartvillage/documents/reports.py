@@ -81,8 +81,31 @@ def source_from_version(version: Any) -> ReportSource:
         provenance=(
             f"Số liệu chốt khi nộp hồ sơ lúc {submitted:%H:%M} ngày {submitted:%d/%m/%Y} "
             f"(hồ sơ số {version.assessment_id}, phiên bản {version.number}; mã kiểm tra {version.content_hash[:16]})."
+            + appraisal_note(version)
         ),
     )
+
+
+def appraisal_note(version: Any) -> str:
+    """The sentence "Thẩm định kết luận đạt …: 2.2 – <lý do>; …" for the criteria the frozen result did not
+    pass and the appraiser concluded passed (with the recognition decision once recognised), so
+    every document of the version carries the grounds as the recognition record does."""
+    from smartvillage.assessments.services import appraisal_verdicts
+
+    overrides = [
+        v for v in appraisal_verdicts(version) if v.counts and not v.frozen_passed and v.passed
+    ]
+    if not overrides:
+        return ""
+    assessment = version.assessment
+    reasons = "; ".join(f"{v.code} – {v.comment}" for v in overrides)
+    if assessment.state == "recognised" and assessment.recognition_date:
+        return (
+            f" Công nhận theo Quyết định số {assessment.recognition_number} ngày "
+            f"{assessment.recognition_date:%d/%m/%Y}; các tiêu chí kết quả chốt chưa đạt, thẩm "
+            f"định kết luận đạt: {reasons}."
+        )
+    return f" Các tiêu chí kết quả chốt chưa đạt, thẩm định kết luận đạt: {reasons}."
 
 
 def source_live(

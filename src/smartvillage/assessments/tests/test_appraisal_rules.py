@@ -113,3 +113,27 @@ def test_commune_and_province_pages_list_their_villages_dossiers(world, village_
         below = page.split('id="below-list"')[1]
         assert reverse("assessments:detail", args=[a.pk]) in below and "Đã nộp" in below
         assert "Chưa có hồ sơ đánh giá." not in page
+
+
+def test_the_reasons_appear_in_the_versions_documents(world, village_data):
+    import io
+
+    import docx
+
+    from smartvillage.documents import reports
+
+    a = _confirmed(world)
+    frozen = _frozen(a)
+    verdicts = {
+        c["code"]: (True, "")
+        if c["status"] not in ("fail", "no_data")
+        else (False, f"Biên bản kiểm tra thực tế {c['code']}")
+        for c in frozen
+    }
+    services.do_appraise(world.erin, a, verdicts)
+    a = services.do_recognise(world.erin, a, "15/QĐ-UBND", timezone.localdate())
+    data = reports.render_report("criteria", reports.source_for_assessment(a), "docx")
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    assert "Công nhận theo Quyết định số 15/QĐ-UBND" in text
+    failing = [c["code"] for c in frozen if c["status"] in ("fail", "no_data")]
+    assert all(f"Biên bản kiểm tra thực tế {code}" in text for code in failing)
