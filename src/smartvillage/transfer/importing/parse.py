@@ -265,6 +265,9 @@ def _parse_sheet(
     name_col = next((c for c in layout.columns if c.field.key in ("full_name", "head_name")), None)
     household_role = layout.role == "households"
     evidence = [c for c in layout.columns if c.field.key in _EVIDENCE_KEYS]
+    # A row with a code or a birth date is a person's: the signature test (folding every cell)
+    # runs only on rows without one.
+    strong = [c for c in evidence if c.field.key != "relationship"]
     marks = {c.field.key: c for c in layout.columns if c.field.key in ("sex_male", "sex_female")}
     previous: int | None = None
     after_blank = False
@@ -302,8 +305,12 @@ def _parse_sheet(
             name_value = V.text(values[name_col.index])
             if len(name_value) <= 5 and _NUMBERING.match(fold(name_value)):
                 continue  # the "(1) (2) (3)" numbering row under the header
-        signature = _signature_cell(values)
-        if signature is not None and not after_blank and _list_ends_here(values, evidence):
+        if (
+            not after_blank
+            and not any(c.index < len(values) and values[c.index] not in (None, "") for c in strong)
+            and _signature_cell(values) is not None
+            and _list_ends_here(values, evidence)
+        ):
             after_blank = True  # "NGƯỜI LẬP BIỂU" right under the last person
         if after_blank:
             # Without a "Tổng cộng" row the list ends at a blank row followed by the signatures.
