@@ -1,12 +1,16 @@
 from django.contrib import admin
 
+from smartvillage.accounts.permissions import Action
 from smartvillage.core.admin_scope import UnitScopedAdmin
 from smartvillage.homes.models import RecognitionTarget
 
 
 @admin.register(RecognitionTarget)
 class RecognitionTargetAdmin(UnitScopedAdmin):
+    """A province's yearly target: set by system administrators, seen by those of its units."""
+
     unit_field = "unit"
+    edit_action = Action.ADMIN
     list_display = ("unit", "year", "villages", "note")
     list_filter = ("year",)
     autocomplete_fields = ("unit",)
