@@ -455,6 +455,15 @@ def remove(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = _draft(request, pk)
+    drafts.do_delete_draft(request.user, draft)
+    messages.success(request, _("Đã xóa bản nháp."))
+    return redirect("criteria:authoring_index")
+
+
+@login_required
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _draft(request, pk)
     check = drafts.check_text(draft.content, draft.filename)

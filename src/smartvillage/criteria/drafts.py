@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -248,6 +248,22 @@ def do_save_draft(actor: Any, draft: UploadedCriteriaSet, content: str) -> Check
     return result
 
 
+@transaction.atomic
+def do_delete_draft(actor: Any, draft: UploadedCriteriaSet) -> None:
+    locked = UploadedCriteriaSet.objects.select_for_update().get(pk=draft.pk)
+    if locked.status != SetStatus.DRAFT:
+        raise DomainError("Bộ tiêu chí đã công bố không xóa được ở đây.", "published")
+    audit.record(
+        actor=actor,
+        action="delete",
+        instance=locked,
+        unit=locked.author_unit,
+        before={"slug": locked.slug, "version": locked.version, "based_on": locked.based_on},
+        note="Xóa bản nháp bộ tiêu chí",
+    )
+    locked.delete()
+
+
 def _criteria_nodes(data: dict) -> list[tuple[dict, dict]]:
     return [(g, c) for g in data.get("groups") or [] for c in g.get("criteria") or []]
 
@@ -449,7 +465,16 @@ def do_publish(actor: Any, draft: UploadedCriteriaSet, pub: Publication) -> Uplo
     locked.status = SetStatus.PUBLISHED
     locked.published_at = timezone.now()
     locked.published_by = actor
-    locked.save()
+    try:
+        with transaction.atomic():
+            locked.save()
+    except IntegrityError:
+        # Another draft of the same set was published with this number a moment ago.
+        raise DomainError(
+            f"Phiên bản {version} của bộ “{locked.slug}” vừa được công bố; hãy công bố lại để nhận "
+            "số phiên bản tiếp theo.",
+            "version_taken",
+        ) from None
     audit.record(
         actor=actor,
         action="workflow",

@@ -35,6 +35,7 @@ urlpatterns = [
         name="authoring_remove",
     ),
     path("criteria/authoring/<int:pk>/preview/", authoring.preview, name="authoring_preview"),
+    path("criteria/authoring/<int:pk>/delete/", authoring.delete, name="authoring_delete"),
     path("criteria/authoring/<int:pk>/publish/", authoring.publish, name="authoring_publish"),
     path("criteria/authoring/<int:pk>/diff/", authoring.draft_diff, name="authoring_draft_diff"),
     path(

@@ -309,3 +309,37 @@ def test_the_diff_names_kinds_populations_and_evidence_in_words(world):
     (label, before, after) = changes["1.6"].details[0]
     assert label == "Minh chứng bắt buộc" and "Báo cáo kết quả hoạt động" in before
     assert "Báo cáo kết quả hoạt động" not in after
+
+
+def test_a_draft_is_deleted_by_its_unit_only_and_audited(client, world):
+    from smartvillage.audit.models import AuditEvent
+
+    draft = drafts.do_create_draft(world.erin, get_set(PHUTHO))
+    client.force_login(world.carol)
+    assert client.post(f"/criteria/authoring/{draft.pk}/delete/").status_code == 403
+    client.force_login(world.erin)
+    assert client.post(f"/criteria/authoring/{draft.pk}/delete/").status_code == 302
+    assert not UploadedCriteriaSet.objects.filter(pk=draft.pk).exists()
+    event = AuditEvent.objects.get(action="delete", object_type="uploadedcriteriaset")
+    assert event.before["based_on"] == f"{PHUTHO}@1"
+
+
+def test_two_drafts_of_one_set_publish_as_successive_versions(world):
+    first = drafts.do_create_draft(world.erin, get_set(PHUTHO))
+    second = drafts.do_create_draft(world.erin, get_set(PHUTHO))
+    assert (first.version, second.version) == (2, 3)
+    pub = drafts.Publication(
+        legal_number="7/QĐ-UBND",
+        legal_date=dt.date(2026, 2, 1),
+        legal_issuer="UBND tỉnh Thử",
+        legal_title="",
+        valid_from=dt.date(2026, 2, 15),
+        valid_to=None,
+        level="village",
+        areas=[],
+    )
+    loader.reload()
+    assert drafts.do_publish(world.erin, second, pub).version == 3
+    loader.reload()
+    # The first draft was numbered 2, but 3 is out: it becomes 4, never a version under 3.
+    assert drafts.do_publish(world.erin, first, pub).version == 4
