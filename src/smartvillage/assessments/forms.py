@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from smartvillage.assessments.models import Assessment
+from smartvillage.core.text import PrintableFormMixin
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 
@@ -23,7 +24,7 @@ def _date_field(label: str, required: bool = True) -> forms.DateField:
     )
 
 
-class AssessmentCreateForm(forms.Form):
+class AssessmentCreateForm(PrintableFormMixin, forms.Form):
     criteria_set = forms.ChoiceField(label=_("Bộ tiêu chí"))
     at = _date_field(_("Ngày tham chiếu (tính tuổi, số liệu tại ngày)"))
 
@@ -34,7 +35,7 @@ class AssessmentCreateForm(forms.Form):
         ]
 
 
-class NarrativeForm(forms.Form):
+class NarrativeForm(PrintableFormMixin, forms.Form):
     organisation_text = forms.CharField(
         label=_("Công tác tổ chức triển khai thực hiện (mỗi dòng một ý)"),
         required=False,
@@ -67,7 +68,7 @@ VERDICT_PASS, VERDICT_FAIL = "pass", "fail"
 NOT_JUDGED = ("not_applicable", "monitor")
 
 
-class AppraisalForm(forms.Form):
+class AppraisalForm(PrintableFormMixin, forms.Form):
     """The appraiser's conclusion, "Đạt" or "Chưa đạt", on each criterion of the frozen version.
 
     Nothing is chosen in advance: she decides criterion by criterion, or asks for "Thống nhất tất
@@ -144,6 +145,6 @@ class AppraisalForm(forms.Form):
         return out
 
 
-class RecogniseForm(forms.Form):
+class RecogniseForm(PrintableFormMixin, forms.Form):
     number = forms.CharField(label=_("Số quyết định công nhận"), max_length=60)
     date = _date_field(_("Ngày quyết định"))

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from smartvillage.core.text import PrintableFormMixin
 from smartvillage.evidence import catalogue
 from smartvillage.evidence.models import EvidenceRecord
 from smartvillage.evidence.uploads import ACCEPT_ATTR, ALLOWED_LABEL, max_bytes
@@ -46,7 +47,7 @@ def _date_field(label: str) -> forms.DateField:
     )
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(PrintableFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Loại minh chứng"), choices=())
     title = forms.CharField(label=_("Tên / trích yếu"), max_length=300)
     number = forms.CharField(label=_("Số, ký hiệu"), max_length=60, required=False)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from smartvillage.core.text import PrintableFormMixin
 from smartvillage.plans.models import Executor, Plan, TaskStatus
 from smartvillage.plans.services import PLAN_FIELDS
 
@@ -42,7 +43,7 @@ class MoneyField(forms.CharField):
         return int(cleaned)
 
 
-class PlanCreateForm(forms.Form):
+class PlanCreateForm(PrintableFormMixin, forms.Form):
     criteria_set = forms.ChoiceField(label=_("Bộ tiêu chí"))
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
 
@@ -53,7 +54,7 @@ class PlanCreateForm(forms.Form):
         ]
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(PrintableFormMixin, forms.ModelForm):
     issued_date = _date_field(_("Ngày ban hành"))
     deadline = _date_field(_("Thời gian hoàn thành"))
     # "251,3" as the seeds write it (the page's locale decides the decimal mark).
@@ -90,7 +91,7 @@ class PlanForm(forms.ModelForm):
         }
 
 
-class ItemForm(forms.Form):
+class ItemForm(PrintableFormMixin, forms.Form):
     result_text = forms.CharField(
         label=_("Kết quả tiêu chí (ghi chép)"),
         required=False,
@@ -98,7 +99,7 @@ class ItemForm(forms.Form):
     )
 
 
-class TaskForm(forms.Form):
+class TaskForm(PrintableFormMixin, forms.Form):
     executor = forms.ChoiceField(label=_("Cấp thực hiện"), choices=Executor.choices)
     owner = forms.CharField(
         label=_("Tên cơ quan, tổ chức (khi giao cho tổ chức)"), max_length=200, required=False

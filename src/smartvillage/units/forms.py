@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from smartvillage.core.text import PrintableFormMixin
 from smartvillage.units.models import VILLAGE_TYPES, AdminUnit, UnitType
 
 NAME_MAX_LENGTH = AdminUnit._meta.get_field("name").max_length or 200
@@ -16,7 +17,7 @@ NAME_MAX_LENGTH = AdminUnit._meta.get_field("name").max_length or 200
 VILLAGE_TYPE_CHOICES = [(t.value, t.label) for t in UnitType if t in VILLAGE_TYPES]
 
 
-class VillageForm(forms.Form):
+class VillageForm(PrintableFormMixin, forms.Form):
     name = forms.CharField(
         label=_("Tên thôn"),
         max_length=NAME_MAX_LENGTH,
