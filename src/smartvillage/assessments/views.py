@@ -212,7 +212,11 @@ def _rows(criteria: list[dict[str, Any]], appraisals: dict[str, Any]) -> list[di
 
 
 @login_required
-def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_detail(
+    request: HttpRequest, pk: int, appraisal_form: AppraisalForm | None = None
+) -> HttpResponse:
+    """The assessment page; `appraisal_form` is a refused appraisal shown again with her choices
+    and the reasons it was refused."""
     assessment = _visible_assessment(request, pk)
     versions = list(assessment.versions.order_by("number").prefetch_related("appraisals"))
     for v in versions:
@@ -290,8 +294,11 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "buttons": [(step, STEP_BUTTONS[step]) for step in allowed if step in STEP_BUTTONS],
         "may_appraise": StepAction.APPRAISE in allowed,
         "may_recognise": StepAction.RECOGNISE in allowed,
-        "appraisal_form": AppraisalForm(
-            criteria=_rows(criteria, {}), agree_all=request.GET.get("agree_all") == "1"
+        "appraisal_form": (
+            appraisal_form
+            or AppraisalForm(
+                criteria=_rows(criteria, {}), agree_all=request.GET.get("agree_all") == "1"
+            )
         )
         if StepAction.APPRAISE in allowed
         else None,
@@ -350,21 +357,25 @@ def assessment_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 else None
             )
             criteria = version.snapshot["data"]["result"]["criteria"] if version else []
-            form = AppraisalForm(request.POST, criteria=criteria)
+            form = AppraisalForm(request.POST, criteria=_rows(criteria, {}))
             if not form.is_valid():
                 missing = [
                     code
                     for code in form.codes
                     if f"verdict_{code}" in form.errors or f"comment_{code}" in form.errors
                 ]
-                raise DomainError(
+                messages.error(
+                    request,
                     _(
                         "Kết quả thẩm định chưa ghi được: tiêu chí %(codes)s chưa có kết luận, "
                         "hoặc kết luận khác kết quả đã chốt mà chưa ghi lý do."
                     )
                     % {"codes": ", ".join(missing)},
-                    "bad_form",
                 )
+                # Shown again with her choices and the reasons, not lost in a redirect.
+                response = assessment_detail(request, assessment.pk, appraisal_form=form)
+                response.status_code = 400
+                return response
             services.do_appraise(
                 request.user, assessment, form.verdicts(), form.cleaned_data.get("comment", "")
             )
