@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest
 
 from smartvillage.accounts import permissions
 from smartvillage.accounts.permissions import Action
+from smartvillage.core.text import PrintableFormMixin
 
 
 class UnitScopedAdmin(admin.ModelAdmin):
@@ -21,6 +22,11 @@ class UnitScopedAdmin(admin.ModelAdmin):
     unit_field: str = "unit"
     view_action: Action = Action.VIEW
     edit_action: Action = Action.EDIT_REGISTRY
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        """The admin's form under the same text rule as every other entry (core/text.py)."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (PrintableFormMixin, form), {})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)

@@ -119,3 +119,15 @@ def test_api_extra_facts_refuse_a_nul_before_the_json_column(world):
     )
     assert response.status_code == 400
     assert "ký tự điều khiển không in được (U+0000)" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_forms_follow_the_same_rule(world, rf):
+    from django.contrib import admin
+
+    request = rf.get("/admin/")
+    request.user = world.root
+    form_class = admin.site._registry[Household].get_form(request)
+    form = form_class(data={"village": world.village1.pk, "code": "AD1", "head_name": "X\x01"})
+    assert not form.is_valid()
+    assert "ký tự điều khiển" in str(form.errors["head_name"])
