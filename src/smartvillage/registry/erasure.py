@@ -8,6 +8,7 @@ pseudonymises every one of them (docs/decisions/006-erasure.md):
   the person;
 - the audit trail: the person's own entries lose their before/after values, entries of the
   household (and of imports into the village) have the name and identity number replaced;
+- free-text survey answers of the household that name the person (replaced);
 - pending import files of the village that contain the name (files deleted, job failed with a
   reason; its preview report scrubbed);
 - frozen assessment snapshots (submitted to the commune, district, province): the person's row is
@@ -50,13 +51,15 @@ class ErasureReport:
     housemates: int = 0
     snapshots: int = 0
     import_jobs: int = 0
+    survey_answers: int = 0
     files: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
             f"{self.audit_entries} mục nhật ký, {self.households} hộ, {self.housemates} ghi chú "
             f"người cùng hộ, {self.snapshots} hồ sơ đã chốt (thay bằng bí danh), "
-            f"{self.import_jobs} lần nhập đang chờ ({len(self.files)} tệp xóa)"
+            f"{self.import_jobs} lần nhập đang chờ ({len(self.files)} tệp xóa), "
+            f"{self.survey_answers} câu trả lời khảo sát"
         )
 
 
@@ -300,6 +303,18 @@ def erase(person: Person) -> ErasureReport:
         if cleaned != mate.note:
             Person.objects.filter(pk=mate.pk).update(note=cleaned)
             report.housemates += 1
+
+    # Free-text survey answers of the household that name the person.
+    try:
+        from smartvillage.surveys.models import Answer
+    except ImportError:  # the surveys app is optional
+        Answer = None  # noqa: N806
+    if Answer is not None:
+        for answer in Answer.objects.filter(response__household_id=household.pk):
+            cleaned = scrub(answer.value, words)
+            if cleaned != answer.value:
+                Answer.objects.filter(pk=answer.pk).update(value=cleaned)
+                report.survey_answers += 1
 
     # Frozen snapshots: pseudonymised with a recorded note (docs/decisions/006-erasure.md).
     now = timezone.now()

@@ -70,6 +70,18 @@ def subject(world, settings, tmp_path):
         data_hash="b" * 64,
         submitted_at=timezone.now(),
     )
+    # A survey answer of the household that names her.
+    from smartvillage.surveys.models import Answer, Question, Response, Survey
+
+    survey = Survey.objects.create(
+        village=world.village1,
+        title="Hài lòng",
+        opens_on=dt.date(2026, 1, 1),
+        closes_on=dt.date(2026, 12, 31),
+    )
+    question = Question.objects.create(survey=survey, kind="text", text="Ý kiến khác")
+    response = Response.objects.create(survey=survey, household=household, channel="paper")
+    Answer.objects.create(response=response, question=question, value=f"{NAME} góp ý")
     # A pending import whose file and preview name her.
     job = ImportJob.objects.create(
         village=world.village1,
