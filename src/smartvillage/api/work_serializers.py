@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from smartvillage.assessments.models import Assessment, AssessmentStep, AssessmentVersion
+from smartvillage.core.text import PrintableSerializerMixin
 from smartvillage.evidence.models import EvidenceRecord
 from smartvillage.plans.models import Executor, Plan, PlanItem, PlanTask, TaskStatus
 from smartvillage.transfer.models import ImportJob
@@ -21,7 +22,7 @@ from smartvillage.transfer.models import ImportJob
 # ---- evidence ---------------------------------------------------------------------------------
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(PrintableSerializerMixin, serializers.ModelSerializer):
     type_label = serializers.CharField(read_only=True)
     category_label = serializers.CharField(read_only=True)
     has_file = serializers.SerializerMethodField()
@@ -78,7 +79,7 @@ class EvidenceFileSerializer(serializers.Serializer):
 # ---- plans ------------------------------------------------------------------------------------
 
 
-class PlanTaskSerializer(serializers.ModelSerializer):
+class PlanTaskSerializer(PrintableSerializerMixin, serializers.ModelSerializer):
     executor = serializers.ChoiceField(choices=Executor.choices, required=False)
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
 
@@ -108,7 +109,7 @@ class PlanTaskSerializer(serializers.ModelSerializer):
         return value.strip()
 
 
-class PlanItemSerializer(serializers.ModelSerializer):
+class PlanItemSerializer(PrintableSerializerMixin, serializers.ModelSerializer):
     tasks = PlanTaskSerializer(many=True, read_only=True)
 
     class Meta:
@@ -117,7 +118,7 @@ class PlanItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(PrintableSerializerMixin, serializers.ModelSerializer):
     items = PlanItemSerializer(many=True, read_only=True)
 
     class Meta:
@@ -172,7 +173,7 @@ class PlanCreateSerializer(PlanSerializer):
 # ---- assessments ------------------------------------------------------------------------------
 
 
-class AssessmentStepSerializer(serializers.ModelSerializer):
+class AssessmentStepSerializer(PrintableSerializerMixin, serializers.ModelSerializer):
     # Codes of the assessment's states (the `state` enum of the assessment).
     from_state = serializers.CharField(read_only=True)
     to_state = serializers.CharField(read_only=True)
@@ -192,7 +193,7 @@ class AssessmentStepSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssessmentVersionSerializer(serializers.ModelSerializer):
+class AssessmentVersionSerializer(PrintableSerializerMixin, serializers.ModelSerializer):
     """A submitted version: when, by whom, its outcome and the hash of its frozen content (the
     frozen lists of households and persons are in the reports, not here)."""
 
@@ -211,7 +212,7 @@ class AssessmentVersionSerializer(serializers.ModelSerializer):
         return actor_label(obj.submitted_by) if obj.submitted_by else ""
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(PrintableSerializerMixin, serializers.ModelSerializer):
     versions = AssessmentVersionSerializer(many=True, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     steps = AssessmentStepSerializer(many=True, read_only=True)
@@ -276,11 +277,11 @@ class AssessmentCreateSerializer(serializers.Serializer):
     at = serializers.DateField(help_text="Ngày tham chiếu (YYYY-MM-DD).")
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(PrintableSerializerMixin, serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class VerdictSerializer(serializers.Serializer):
+class VerdictSerializer(PrintableSerializerMixin, serializers.Serializer):
     agreed = serializers.BooleanField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -317,7 +318,7 @@ class ImportQuestionSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(PrintableSerializerMixin, serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     file_names = serializers.SerializerMethodField()
     ok = serializers.SerializerMethodField()
