@@ -541,9 +541,14 @@ def _at(params: dict[str, Any]) -> dt.date:
 
 def evaluation_json(unit: AdminUnit, cset: CriteriaSet, at: dt.date) -> dict[str, Any]:
     """The JSON of `smartvillage evaluate --format json`: the unit, then each village below it."""
-    data = engine.evaluate(unit, cset, at).to_dict()
+    engine.check_level(unit, cset)  # the same refusal as evaluate() for a unit of another level
+    # One read of the villages' counts for the unit and its children (the unit's totals are the
+    # sums of its children's rows).
+    result, children = engine.evaluate_with_children(unit, cset, at)
+    assert result is not None
+    data = result.to_dict()
     if unit.level != Level.VILLAGE:
-        data["children"] = [child.to_dict() for child in engine.evaluate_children(unit, cset, at)]
+        data["children"] = [child.to_dict() for child in children]
     return data
 
 

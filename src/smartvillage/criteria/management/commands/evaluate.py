@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from smartvillage.core.errors import DomainError
 from smartvillage.core.formats import format_number, format_percent, parse_date_arg
-from smartvillage.criteria.engine import UnitResult, evaluate, evaluate_children
+from smartvillage.criteria.engine import UnitResult, check_level, evaluate_with_children
 from smartvillage.criteria.loader import check_references, get_set, load_file
 from smartvillage.criteria.loader import registered_sets as all_registered
 from smartvillage.units.models import Level
@@ -81,10 +81,12 @@ class Command(BaseCommand):
                 f"{options['criteria_file']}: không đọc được tệp ({exc.strerror})", returncode=2
             ) from None
         try:
-            result = evaluate(unit, cset, at)
+            check_level(unit, cset)
         except DomainError as exc:
             raise CommandError(exc.message, returncode=2) from None
-        children = evaluate_children(unit, cset, at)
+        # The unit and its children from one read of the villages' counts.
+        result, children = evaluate_with_children(unit, cset, at)
+        assert result is not None
         if options["format"] == "json":
             data = result.to_dict()
             if unit.level != Level.VILLAGE:
