@@ -178,14 +178,24 @@ def _is_title(texts: list[str], width: int) -> bool:
     return len(filled) >= max(2, int(0.6 * width)) or (len(filled) == 1 and width > 3)
 
 
-def _can_be_above(upper: list[object], width: int) -> bool:
-    """May `upper` be a group-header row over the header row? Not a title (one text across the
-    table), not a blank row, not a row with data in it; group labels may sit over one column or
-    several, and a header merged down repeats itself."""
-    top = _texts(upper)
+def _can_be_above(upper: list[object], lower: list[object], width: int) -> bool:
+    """May `upper` be a group-header row over the header row `lower`?
+
+    Not a title (one text across the table), not a blank row, not a row with data in it; and it
+    must look like part of a header: a label over several columns (merged: repeated), a header
+    merged down (the same text below), or, as a CSV keeps merged-down headers, a text over a blank
+    cell of the header row. A subtitle line right above a full header row is none of these.
+    """
+    top, below = _texts(upper), _texts(lower)
     if _is_title(top, width) or not any(top):
         return False
-    return not any(_looks_like_data(text) for text in top if text)
+    if any(_looks_like_data(text) for text in top if text):
+        return False
+    return any(
+        _grouped(top, j) or (j < len(below) and (below[j] == text or not below[j]))
+        for j, text in enumerate(top)
+        if text
+    )
 
 
 def _carry_groups(upper: list[str], lower: list[str]) -> list[str]:
@@ -236,7 +246,7 @@ def _find_header(sheet: Sheet, ctx: LayoutContext) -> _HeaderFound | None:
         len(band) < MAX_HEADER_ROWS
         and band[0] > 0
         and rows[band[0] - 1][0] == rows[band[0]][0] - 1
-        and _can_be_above(rows[band[0] - 1][1], width)
+        and _can_be_above(rows[band[0] - 1][1], rows[band[0]][1], width)
     ):
         band.insert(0, band[0] - 1)
     end = h + 1

@@ -96,3 +96,18 @@ def test_layout_signature_is_stable_and_follows_the_headers(world, tmp_path):
     first = importer.preview(world.village1, [a]).layout_signature
     assert first == importer.preview(world.village1, [a]).layout_signature
     assert first != importer.preview(world.village1, [b]).layout_signature
+
+
+def test_a_subtitle_right_above_the_header_is_not_context(world, tmp_path):
+    path = tmp_path / "phu-de.csv"
+    path.write_text(
+        "Kèm theo Quyết định số 12/QĐ-UBND,,,,Mẫu 01\n"
+        "Mã hộ,Họ và tên,Ngày sinh,Quan hệ,ĐTTM\n"
+        "S1,Lê Văn A,01/02/1980,Chủ hộ,x\n",
+        encoding="utf-8",
+    )
+    report = importer.preview(world.village1, [path])
+    (layout,) = report.layouts
+    assert layout.header_rows == [2]
+    assert layout.headers == ["Mã hộ", "Họ và tên", "Ngày sinh", "Quan hệ", "ĐTTM"]
+    assert not report.questions and not report.proposed
