@@ -32,23 +32,36 @@ _process_locks: dict[int, threading.RLock] = {}
 _process_locks_guard = threading.Lock()
 
 
+# pg_advisory_xact_lock's one bigint key: "SV" in the high 32 bits, the village id in the low
+# ones, which keeps these apart from any other advisory lock of the database.
+_IMPORT_LOCK_NAMESPACE = 0x5356 << 32
+
+
 @contextmanager
 def village_registry_lock(village: AdminUnit) -> Iterator[AdminUnit]:
-    """Hold the village's registry for one writer: an import plans and writes inside it, so two
+    """Hold the village's registry for one import: an import plans and writes inside it, so two
     imports of one village run one after the other and the second plans against the first's
     persons and households (it updates them instead of adding them again).
 
-    PostgreSQL: a transaction with the village row locked (SELECT … FOR UPDATE). SQLite has no row
-    locks and one writer at a time; the embedded default is one process, so there a per-village
-    lock of the process does it, without an enclosing transaction (the import's progress is then
-    still saved on the job row while it plans; its write is its own transaction).
+    PostgreSQL: a transaction-scoped advisory lock on the village (released at commit or
+    rollback). Not the village row itself: every registry write locks that row briefly (the
+    results store recounts the village), and an import holding it while it reads a large file
+    would stop the village's forms for as long. SQLite has no such locks and one writer at a
+    time; the embedded default is one process, so there a per-village lock of the process does
+    it, without an enclosing transaction (the import's progress is then still saved on the job
+    row while it plans; its write is its own transaction).
     """
     if connection.vendor == "sqlite":
         with _process_lock(village):
             yield village
         return
     with transaction.atomic():
-        yield AdminUnit.objects.select_for_update().get(pk=village.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s::bigint)",
+                [_IMPORT_LOCK_NAMESPACE | (village.pk & 0xFFFFFFFF)],
+            )
+        yield village
 
 
 @contextmanager

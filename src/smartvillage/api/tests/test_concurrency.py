@@ -295,3 +295,35 @@ def test_an_import_update_is_a_new_version_so_an_older_form_is_refused(tmp_path)
     with pytest.raises(concurrency.StaleEdit) as caught:
         services.do_update_household(world.carol, household, expected_version=1, note="cũ")
     assert "Xóm Mới" in caught.value.message
+
+
+@NEEDS_ROW_LOCKS
+@pytest.mark.django_db(transaction=True)
+def test_the_village_lock_lets_forms_add_households_meanwhile():
+    world = build_world()
+    held, release = threading.Event(), threading.Event()
+    released_by_the_form: list[bool] = []
+
+    def import_holding_the_lock():
+        try:
+            with services.village_registry_lock(world.village1):
+                held.set()
+                released_by_the_form.append(release.wait(20))
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    def add_household():
+        held.wait(10)
+        try:
+            return services.do_create_household(
+                world.alice, world.village1, code="L1", head_name="Lê Văn Một"
+            )
+        finally:
+            release.set()
+
+    holder = threading.Thread(target=import_holding_the_lock)
+    holder.start()
+    results = _run_together(add_household)
+    holder.join(30)
+    assert isinstance(results[0], Household), results
+    assert released_by_the_form == [True]  # saved while the import still held the lock
