@@ -111,15 +111,20 @@ def record_view(
     household_id: int | None = None,
     note: str = "",
     count: int | None = None,
+    once_per_hour: bool | None = None,
 ) -> None:
     """Personal data was shown to `actor` (Law 91/2025: who saw whose data).
 
     With `count` (a list page, a download, an API page: how many records it showed) every call
     is one entry, so 750 households read over 15 API pages are 15 entries of 750 records in all.
     Without it (one object's page), one entry per actor and object per hour, so reloading a page
-    does not flood the trail while every distinct look is still on record.
+    does not flood the trail while every distinct look is still on record. `once_per_hour=True`
+    with a `count` keeps that hourly rule for one object's page that shows several records (a
+    household with its persons).
     """
-    if count is not None:
+    if once_per_hour is None:
+        once_per_hour = count is None
+    if not once_per_hour:
         record(
             actor=actor,
             action=AuditAction.VIEW,
@@ -149,7 +154,7 @@ def record_view(
             object_repr=object_repr,
             household_id=household_id,
             note=note,
-            count=1,
+            count=1 if count is None else count,
         )
 
 

@@ -275,6 +275,8 @@ def record_household_view(user: Any, household: Household, channel: str = "web")
         object_repr=str(household),
         household_id=household.pk,
         note=_CHANNEL_NOTE[channel] + "Xem thông tin hộ và nhân khẩu",
+        count=1 + household.persons.count(),  # the household and its persons
+        once_per_hour=True,
     )
 
 
