@@ -594,7 +594,9 @@ def _assemble(sheet: Sheet, found: _HeaderFound, ctx: LayoutContext) -> tuple[Sh
     layout.ignored.sort(key=lambda item: column_index_from_string(item[0]))
     layout.questions.sort(key=lambda q: column_index_from_string(q["column"]))
     layout.proposed.sort(key=lambda q: column_index_from_string(q["column"]))
-    person_keys = _PERSON_KEYS | {f.key for f in catalogue().values() if f.level == "person"}
+    person_facts = {f.key for f in catalogue().values() if f.level == "person"}
+    _household_facts_on_a_households_sheet(layout, seen, verdicts, person_facts)
+    person_keys = _PERSON_KEYS | person_facts
     if not (set(seen) & person_keys):
         layout.role = "households"
         # In a households sheet, "Họ và tên" is the head's name and "Ghi chú" the household's note.
@@ -604,6 +606,39 @@ def _assemble(sheet: Sheet, found: _HeaderFound, ctx: LayoutContext) -> tuple[Sh
             elif column.field.key == "note":
                 column.field = H.Field("household_note", "household", H.TEXT, "Ghi chú")
     return layout, start
+
+
+def _household_facts_on_a_households_sheet(
+    layout: SheetLayout, seen: dict[str, str], verdicts: dict, person_facts: set[str]
+) -> None:
+    """A households sheet ("Mã hộ", "Họ và tên chủ hộ", no person's name, birth date, sex or
+    relationship) with a column read as a person's fact ("Thanh toán điện tử", "Dịch vụ công
+    trực tuyến") means the household's fact, when the catalogue has one the header also reads as;
+    otherwise the sheet stays a persons sheet, as before."""
+    if "head_name" not in seen or "full_name" in seen or set(seen) & _PERSON_KEYS:
+        return
+    switches = {}
+    for column in layout.columns:
+        if column.field.key not in person_facts:
+            continue
+        if column.state == "explicit":
+            return
+        _state, _what, cands, _s, _reason = verdicts[column.index]
+        alternative = next(
+            (c.field for c in cands if c.field.level == "household" and c.score >= H.LOW), None
+        )
+        if alternative is None or alternative.key in seen:
+            return
+        switches[column.index] = alternative
+    for column in layout.columns:
+        if column.index in switches:
+            del seen[column.field.key]
+            column.field = switches[column.index]
+            seen[column.field.key] = column.letter
+    for item in layout.proposed:
+        index = column_index_from_string(item["column"]) - 1
+        if index in switches:
+            item["field"], item["label"] = switches[index].key, switches[index].label
 
 
 def detect_layout(

@@ -111,3 +111,27 @@ def test_a_subtitle_right_above_the_header_is_not_context(world, tmp_path):
     assert layout.header_rows == [2]
     assert layout.headers == ["Mã hộ", "Họ và tên", "Ngày sinh", "Quan hệ", "ĐTTM"]
     assert not report.questions and not report.proposed
+
+
+def test_a_persons_fact_header_on_a_households_sheet_is_the_households_fact(world, tmp_path):
+    wb = Workbook()
+    hs = wb.active
+    hs.title = "Hộ"
+    hs.append(["Mã hộ", "Họ và tên chủ hộ", "Thanh toán điện tử", "Cáp quang"])
+    hs.append(["T1", "Lê Văn A", "x", "x"])
+    hs.append(["T2", "Lê Văn B", None, "x"])
+    ps = wb.create_sheet("Nhân khẩu")
+    ps.append(["Mã hộ", "Họ và tên", "Năm sinh", "Quan hệ"])
+    ps.append(["T1", "Lê Văn A", 1980, "Chủ hộ"])
+    ps.append(["T2", "Lê Văn B", 1981, "Chủ hộ"])
+    path = tmp_path / "hai-trang.xlsx"
+    wb.save(path)
+    report = importer.import_files(world.village1, [path], user=world.alice)
+    assert report.applied, [e.message() for e in report.errors]
+    households = report.layouts[0]
+    assert households.role == "households"
+    assert {c.letter: c.field.key for c in households.columns}["C"] == "household_epayment"
+    from smartvillage.registry.models import Household
+
+    assert Household.objects.get(code="T1").household_epayment
+    assert not Household.objects.get(code="T2").household_epayment
