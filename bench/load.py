@@ -422,7 +422,13 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=15, help="seconds not measured")
     parser.add_argument("--think", default="5-15", help="seconds between pages, a-b; 0 for none")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=None, help="threads per gunicorn worker")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--granian",
+        action="store_true",
+        help="serve with granian (WSGI) instead of smartvillage serve, to compare the two",
+    )
     parser.add_argument("--reuse-db", help="a database left by --keep-db (skips the load)")
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--json", help="write the rows here too")
@@ -535,6 +541,23 @@ def main() -> None:
     ]
     if args.workers:
         command += ["--workers", str(args.workers)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    if args.granian:
+        from smartvillage.core.management.commands.serve import default_workers
+
+        command = [
+            str(Path(sys.executable).parent / "granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            HOST,
+            "--port",
+            str(args.port),
+            "--workers",
+            str(args.workers or default_workers()),
+            "smartvillage.wsgi:application",
+        ]
     log = (tmp / "serve.log").open("w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -543,7 +566,9 @@ def main() -> None:
         mode = f"nghỉ {args.think} s giữa hai trang" if think else "không nghỉ"
         print(
             f"{args.users} người dùng, {mode}, đo {args.duration} s (bỏ {args.warmup} s đầu), "
-            f"smartvillage serve {'--workers ' + str(args.workers) if args.workers else '(mặc định)'}"
+            + ("granian " if args.granian else "smartvillage serve ")
+            + f"{'--workers ' + str(args.workers) if args.workers else '(mặc định)'}"
+            + (f" --threads {args.threads}" if args.threads else "")
             + (f", REDIS_URL={args.redis}" if args.redis else ", bộ nhớ đệm trong cơ sở dữ liệu")
         )
         log.flush()
