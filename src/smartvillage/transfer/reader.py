@@ -162,15 +162,22 @@ def _merged_ranges(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int
     openpyxl's read-only mode does not report merges; the <mergeCells> element sits at the end of
     the sheet XML, so a byte scan finds them without parsing the cells twice.
     """
+    # Streamed: only the part from <mergeCells on is kept, so a sheet of 200 MB is never held
+    # in memory whole.
+    marker = b"<mergeCells"
+    tail = b""
     try:
-        data = archive.read(member.lstrip("/"))
+        with archive.open(member.lstrip("/")) as handle:
+            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+                data = tail + chunk
+                start = data.find(marker) if marker not in tail else 0
+                tail = data[start:] if start >= 0 else data[-len(marker) :]
     except KeyError:
         return []
-    start = data.rfind(b"<mergeCells")
-    if start < 0:
+    if not tail.startswith(marker):
         return []
     out = []
-    for c1, r1, c2, r2 in _MERGE_RE.findall(data[start:]):
+    for c1, r1, c2, r2 in _MERGE_RE.findall(tail):
         out.append(
             (
                 int(r1),
