@@ -373,7 +373,8 @@ def compatible(f: H.Field, s: Sniff) -> bool:
     if f.kind == H.REL:
         return s.share(s.relationships) >= FIT / 2
     if f.key in ("full_name", "head_name"):
-        return s.share(s.dates) < 0.5 and s.share(s.bools) < 0.5
+        # Names are not dates, x marks, "Nam"/"Nữ" or "Chủ hộ"/"Vợ"/"Con".
+        return all(s.share(count) < 0.5 for count in (s.dates, s.bools, s.sexes, s.relationships))
     return True
 
 
@@ -596,6 +597,7 @@ def _assemble(sheet: Sheet, found: _HeaderFound, ctx: LayoutContext) -> tuple[Sh
     layout.proposed.sort(key=lambda q: column_index_from_string(q["column"]))
     person_facts = {f.key for f in catalogue().values() if f.level == "person"}
     _household_facts_on_a_households_sheet(layout, seen, verdicts, person_facts)
+    _person_twins_on_a_persons_sheet(layout, seen, verdicts)
     person_keys = _PERSON_KEYS | person_facts
     if not (set(seen) & person_keys):
         layout.role = "households"
@@ -639,6 +641,42 @@ def _household_facts_on_a_households_sheet(
         index = column_index_from_string(item["column"]) - 1
         if index in switches:
             item["field"], item["label"] = switches[index].key, switches[index].label
+
+
+def _person_twins_on_a_persons_sheet(
+    layout: SheetLayout, seen: dict[str, str], verdicts: dict
+) -> None:
+    """On a sheet of persons (a name with a birth date, sex or relationship), a column read as a
+    household's fact with a person's twin close behind ("Nộp hồ sơ DVC trực tuyến": the household
+    or the person uses online public services) is the person's fact."""
+    if "full_name" not in seen or not set(seen) & _PERSON_KEYS:
+        return
+    for column in layout.columns:
+        if column.state == "explicit" or column.field.level != "household":
+            continue
+        _state, _what, cands, _s, _reason = verdicts[column.index]
+        top = next((c for c in cands if c.field.key == column.field.key), None)
+        if top is None or top.exact:
+            continue  # "Hộ thanh toán điện tử" says whose fact it is
+        twin = next(
+            (
+                c
+                for c in cands
+                if c.field.level == "person"
+                and top is not None
+                and top.score - c.score < H.LEAD
+                and c.field.key not in seen
+            ),
+            None,
+        )
+        if twin is None:
+            continue
+        del seen[column.field.key]
+        column.field = twin.field
+        seen[twin.field.key] = column.letter
+        for item in layout.proposed:
+            if item["column"] == column.letter:
+                item["field"], item["label"] = twin.field.key, twin.field.label
 
 
 def detect_layout(

@@ -135,3 +135,24 @@ def test_a_persons_fact_header_on_a_households_sheet_is_the_households_fact(worl
 
     assert Household.objects.get(code="T1").household_epayment
     assert not Household.objects.get(code="T2").household_epayment
+
+
+def test_whose_fact_and_names_that_are_not_names(world, tmp_path):
+    path = tmp_path / "ai.csv"
+    path.write_text(
+        "Mã hộ,Họ và tên,Năm sinh,Chủ hộ/Thành viên,Nộp hồ sơ DVC trực tuyến,"
+        "Hộ thanh toán điện tử\n"
+        "W1,Lê Văn A,1980,Chủ hộ,x,x\n"
+        "W1,Lê Thị B,1982,Vợ,,\n"
+        "W1,Lê Văn C,2010,Con,x,\n",
+        encoding="utf-8",
+    )
+    report = importer.preview(world.village1, [path])
+    (layout,) = report.layouts
+    chosen = {c.letter: c.field.key for c in layout.columns}
+    # The values are relationships, not names: never the head's name.
+    assert chosen.get("D") != "head_name"
+    assert chosen.get("D") == "relationship" or any(q["column"] == "D" for q in report.questions)
+    # On a sheet of persons, the person's fact; a header that says "Hộ" keeps the household's.
+    assert chosen["E"] == "online_public_services"
+    assert chosen["F"] == "household_epayment"
