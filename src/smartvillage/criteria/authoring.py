@@ -283,7 +283,10 @@ def _initial_from(c: loader.Criterion) -> dict[str, Any]:
         types = req["type"] if isinstance(req["type"], list) else [req["type"]]
         evidence.extend(f"{req['category']}/{t}" for t in types if t != "other")
     if c.kind == "count" and c.count:
-        evidence = [f"{c.count['category']}/{c.count['type']}"]
+        evidence = []
+        for req in c.count if isinstance(c.count, list) else [c.count]:
+            types = req["type"] if isinstance(req["type"], list) else [req["type"]]
+            evidence.extend(f"{req['category']}/{t}" for t in types if t != "other")
     initial: dict[str, Any] = {
         "group": c.group_code,
         "code": c.code,
@@ -297,7 +300,8 @@ def _initial_from(c: loader.Criterion) -> dict[str, Any]:
         "evidence": evidence,
         "any_one": bool(c.any_of),
         "open_list": any(
-            "other" in (r["type"] if isinstance(r["type"], list) else [r["type"]]) for r in c.any_of
+            "other" in (r["type"] if isinstance(r["type"], list) else [r["type"]])
+            for r in [*c.any_of, *(c.count if isinstance(c.count, list) else [])]
         ),
         "minimum": c.minimum,
         "applies_from": c.applies_from,

@@ -301,8 +301,13 @@ def apply_criterion(text: str, values: dict[str, Any], original_code: str | None
         node["over"] = "villages"
         node["of"] = values.get("of") or {}
     if values["kind"] == "count":
-        category, type_ = (values.get("evidence") or ["facility/wifi_public"])[0].split("/", 1)
-        node["count"] = {"category": category, "type": type_}
+        picked = [item.split("/", 1) for item in values.get("evidence") or ["facility/wifi_public"]]
+        category = picked[0][0]
+        types = [t for cat, t in picked if cat == category]
+        count: Any = {"category": category, "type": types[0] if len(types) == 1 else types}
+        if values.get("open_list"):
+            count = [count, {"category": category, "type": "other", "fields": ["description"]}]
+        node["count"] = count
         node["minimum"] = int(values.get("minimum") or 1)
     if values["kind"] in {"evidence", "prerequisite"}:
         reqs = []

@@ -495,10 +495,11 @@ def _evidence_result(c: Criterion, records: list[EvidenceRecord], at: dt.date) -
 
 
 def _count_result(c: Criterion, records: list[EvidenceRecord], at: dt.date) -> CriterionResult:
-    req = dict(c.count or {})
-    if c.where:
-        req["where"] = {**(req.get("where") or {}), **c.where}
-    used = [r for r in records if _matches(r, req, at)]
+    reqs = [dict(r) for r in (c.count if isinstance(c.count, list) else [c.count or {}])]
+    for req in reqs:
+        if c.where:
+            req["where"] = {**(req.get("where") or {}), **c.where}
+    used = [r for r in records if any(_matches(r, req, at) for req in reqs)]
     total = sum(r.quantity for r in used)
     minimum = c.minimum or 0
     return CriterionResult(
@@ -514,7 +515,7 @@ def _count_result(c: Criterion, records: list[EvidenceRecord], at: dt.date) -> C
         gap=max(0, minimum - total),
         unit_label="",
         evidence=[r.as_dict() for r in used],
-        missing=[] if total >= minimum else [_req_label(req)],
+        missing=[] if total >= minimum else [" hoặc ".join(_req_label(req) for req in reqs)],
     )
 
 

@@ -100,7 +100,9 @@ _CRITERION_PROPS: dict[str, Any] = {
             "additionalProperties": False,
         },
     },
-    "count": _REQ,
+    # One requirement, or several whose records all count ("…": the named kinds, or another one
+    # described: Kon Tum commune 10).
+    "count": {"anyOf": [_REQ, {"type": "array", "items": _REQ, "minItems": 1}]},
     "where": {"type": "object"},
     "minimum": {"type": "integer", "minimum": 0},
     "requires": {"type": "array", "items": _REQ},
@@ -259,7 +261,7 @@ class Criterion:
     numerator: str | None = None
     threshold: Decimal | None = None
     threshold_rules: list[tuple[expressions.Node, Decimal, str]] = field(default_factory=list)
-    count: dict | None = None
+    count: dict | list[dict] | None = None
     where: dict | None = None
     minimum: int | None = None
     requires: list[dict] = field(default_factory=list)
@@ -571,7 +573,8 @@ def _build_criterion(filename: str, raw: dict, group_code: str, inline: bool = F
     except DomainError as exc:
         raise _fail(filename, c.code, field_name, exc.message) from None
     if c.kind == "count":
-        _check_requirement(filename, c.code, "count", c.count or {})
+        for req in c.count if isinstance(c.count, list) else [c.count or {}]:
+            _check_requirement(filename, c.code, "count", req)
     for name in ("requires", "any_of"):
         for req in getattr(c, name):
             _check_requirement(filename, c.code, name, req)

@@ -343,3 +343,30 @@ def test_two_drafts_of_one_set_publish_as_successive_versions(world):
     loader.reload()
     # The first draft was numbered 2, but 3 is out: it becomes 4, never a version under 3.
     assert drafts.do_publish(world.erin, first, pub).version == 4
+
+
+def test_the_form_writes_an_open_list_count(client, world):
+    client.force_login(world.erin)
+    draft = drafts.do_create_draft(world.erin, get_set(PHUTHO))
+    post = _criterion_post(
+        code="1.9",
+        title="Có ít nhất một mô hình chuyển đổi số",
+        kind="count",
+        numerator_facts=[],
+        threshold="",
+        evidence=["it_model/health", "it_model/education"],
+        open_list="on",
+        minimum="1",
+    )
+    assert client.post(f"/criteria/authoring/{draft.pk}/criterion/", post).status_code == 302
+    draft.refresh_from_db()
+    c = loader.load_text(draft.content, "d.yaml").criterion("1.9")
+    assert c.count == [
+        {"category": "it_model", "type": ["health", "education"]},
+        {"category": "it_model", "type": "other", "fields": ["description"]},
+    ]
+    assert (
+        client.get(f"/criteria/authoring/{draft.pk}/criterion/1.9/")
+        .context["form"]
+        .initial["open_list"]
+    )

@@ -229,3 +229,17 @@ def test_anthanh_9_an_area_without_businesses_has_nothing_to_equip(world):
     recount_villages([world.village1.pk])
     nine = evaluate(world.village1, get_set(ANTHANH), AT).criterion("9")
     assert (nine.status, nine.numerator, nine.denominator) == ("fail", 0, 1)
+
+
+def test_kontum_commune_10_open_list_and_the_villages_models(world):
+    assert (
+        "Có ít nhất một mô hình ứng dụng chuyển đổi số trong các lĩnh vực như: an ninh trật tự"
+        in _seed("004")
+    )
+    assert "truy xuất nguồn gốc sản phẩm, truyền thanh thôn,..." in _seed("004")
+    model = _record(world.village2, "it_model", "other", title="Sổ tay điện tử của thôn")
+    assert _status(world.commune, KONTUM_COMMUNE, "10") == "fail"  # "other", not described
+    model.description = "Sổ tay điện tử ghi nhận phản ánh của người dân, kết nối với xã"
+    model.save()
+    result = evaluate(world.commune, get_set(KONTUM_COMMUNE), AT).criterion("10")
+    assert (result.status, result.numerator) == ("pass", 1)

@@ -363,7 +363,13 @@ def test_kontum_commune_prerequisite_aggregates_and_staff() -> None:
     nine = cset.criterion("9")
     assert (nine.kind, nine.minimum) == ("count", 1)
     assert nine.count == {"category": "product", "type": "ecommerce_listing", "fields": ["link"]}
-    assert cset.criterion("10").count["category"] == "it_model"
+    # An open list: the named fields, or another model described.
+    assert [r["category"] for r in cset.criterion("10").count] == ["it_model", "it_model"]
+    assert cset.criterion("10").count[1] == {
+        "category": "it_model",
+        "type": "other",
+        "fields": ["description"],
+    }
 
 
 def test_anthanh_indicator_4_has_both_conditions() -> None:
@@ -422,9 +428,9 @@ def _references(criterion: dict[str, Any]):
         if criterion.get(name):
             for ident in _identifiers(criterion[name]):
                 yield "fact", ident.removeprefix("household.")
-    for req in (
-        [criterion.get("count")] + criterion.get("requires", []) + criterion.get("any_of", [])
-    ):
+    count = criterion.get("count")
+    counts = count if isinstance(count, list) else [count]
+    for req in counts + criterion.get("requires", []) + criterion.get("any_of", []):
         if req:
             types = req["type"] if isinstance(req["type"], list) else [req["type"]]
             for t in types:

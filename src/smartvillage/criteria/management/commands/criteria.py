@@ -46,7 +46,11 @@ def describe_criterion(c: Criterion) -> str:
     for _node, threshold, when in c.threshold_rules:
         parts.append(f"{when}: ≥ {format_percent(threshold * 100, 0)}")
     if c.kind == "count":
-        parts.append(f"≥ {c.minimum} {(c.count or {}).get('type', '')}")
+        reqs = c.count if isinstance(c.count, list) else [c.count or {}]
+        types = [
+            t for r in reqs for t in ([r["type"]] if isinstance(r["type"], str) else r["type"])
+        ]
+        parts.append(f"≥ {c.minimum} {', '.join(types)}")
     if c.applies_from:
         parts.append(f"từ {c.applies_from:%d/%m/%Y}")
     return f"  {c.code:<6} {c.title[:70]} [{'; '.join(parts)}]"
