@@ -26,9 +26,10 @@ import re
 import time
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
@@ -294,12 +295,7 @@ def read_xlsx(
         with zipfile.ZipFile(path) as archive:
             for ws in workbook.worksheets:
                 sheet = Sheet(ws.title, source=path.name)
-                # The declared <dimension> is not trusted: a sheet claiming A1:XFD1048576 would
-                # make openpyxl pad every row to 16.384 cells and yield 1.048.576 rows.
-                # Unsized, iter_rows yields each row only as wide as its last cell and one empty
-                # filler per missing row, so row numbers still count from 1.
-                ws.reset_dimensions()
-                for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                for number, values in _sheet_rows(ws, workbook):
                     count += 1
                     if count % 4096 == 0:
                         budget.tick()
@@ -316,6 +312,45 @@ def read_xlsx(
     finally:
         workbook.close()
     return sheets
+
+
+def _sheet_rows(ws: Any, workbook: Any) -> Iterator[tuple[int, tuple | list]]:
+    """(Excel row number, values) of the rows present in a read-only sheet's XML.
+
+    The declared <dimension> is never trusted: a sheet claiming A1:XFD1048576 would make
+    openpyxl pad every row to 16.384 cells and yield 1.048.576 rows. openpyxl's own sheet parser
+    yields only the rows that are in the file, each with its number, and a row is only as wide
+    as its last non-empty cell. If openpyxl's internals change, the public path is used: unsized
+    (reset_dimensions), iter_rows yields each row as wide as its last cell and one empty filler
+    per missing row, so row numbers still count from 1.
+    """
+    try:
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        source = ws._get_source()
+        parser = WorkSheetParser(
+            source,
+            ws._shared_strings,
+            data_only=workbook.data_only,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+    except (ImportError, AttributeError, TypeError):
+        ws.reset_dimensions()
+        yield from enumerate(ws.iter_rows(values_only=True), start=1)
+        return
+    with source:
+        for number, cells in parser.parse():
+            width = 0
+            for cell in cells:
+                if cell["value"] is not None and cell["value"] != "":
+                    width = max(width, cell["column"])
+            values: list[object] = [None] * width
+            for cell in cells:
+                if cell["column"] <= width:
+                    values[cell["column"] - 1] = cell["value"]
+            yield number, values
 
 
 def _is_encrypted_ole(path: Path) -> bool:
