@@ -8,6 +8,8 @@ any of its rows (a person's birth date, the household's code) rejects all of the
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -105,7 +107,10 @@ def write_rejected(
         book.create_sheet("Lỗi")
     directory.mkdir(parents=True, exist_ok=True)
     stem = Path(report.file_names[0]).stem if report.file_names else "tep"
-    target = directory / f"{stem} - cac dong loi.xlsx"
+    # One file per partial import (two imports of "ds.xlsx" must not overwrite each other);
+    # the user's file name only as a readable, filesystem-safe prefix.
+    safe = re.sub(r"[^\w\- ]+", "_", stem)[:60].strip() or "tep"
+    target = directory / f"{safe} - cac dong loi - {uuid.uuid4().hex[:8]}.xlsx"
     book.save(target)
     return target
 
