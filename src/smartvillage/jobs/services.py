@@ -61,8 +61,21 @@ Progress = Callable[[str, int, int], None]
 
 
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
-    """Enqueue `task` once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+    """Enqueue `task` so that no worker sees it before the caller's transaction commits.
+
+    On the database queue the task row is written inside the caller's transaction: it commits
+    or rolls back with the job's own rows, and a process that dies right after the commit
+    cannot leave a job without its task. Other backends (immediate, a broker) are sent to on
+    commit (at once outside a transaction)."""
+    from django_tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
+    if isinstance(task_backends[task.backend], DatabaseBackend) and (
+        transaction.get_connection().in_atomic_block
+    ):
+        task.enqueue(*args, **kwargs)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
 
 
 def do_start_job(
