@@ -1,7 +1,8 @@
 """Background jobs: start one on commit, run it in the worker, and recover from a lost worker.
 
-- `do_start_job` writes the Job row and enqueues its task when the caller's transaction commits
-  (a rolled-back request never leaves a task pointing at a row that does not exist).
+- `do_start_job` writes the Job row and enqueues its task so that no worker sees it before the
+  caller's transaction commits (on the database queue, in that transaction; see
+  `enqueue_on_commit`): a rolled-back request never leaves a task pointing at nothing.
 - `run_job` (in the worker) calls the job's target `fn(job, progress) -> JobOutput`, writes the
   produced file under a temporary name and renames it, then marks the row done in one update:
   a worker killed half-way leaves no half-written file and no "done" row.
