@@ -52,4 +52,10 @@ def test_a_village_heads_failing_criteria_are_on_the_first_phone_screen(
         box = first.bounding_box()
         assert box is not None and box["y"] + min(box["height"], 60) <= PHONE["height"], url
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        # Tabs and buttons are tap targets of at least 44 px.
+        heights = page.eval_on_selector_all(
+            "main .tabs a, main .btn, header nav a",
+            "els => els.filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)",
+        )
+        assert heights and min(heights) >= 44, (url, min(heights))
     page.close()
