@@ -78,7 +78,7 @@ def village_summary(unit: AdminUnit, today: dt.date | None = None) -> VillageSum
                 reverse("criteria:worklist", args=[unit.pk, cset.slug, c.code])
                 + f"?at={at:%d/%m/%Y}"
             )
-        elif c.kind in ("evidence", "prerequisite", "count"):
+        elif c.kind in ("evidence", "prerequisite", "count", "reported"):
             item.evidence_url = reverse("evidence:list", args=[unit.pk])
         summary.failing.append(item)
     return summary
@@ -139,8 +139,16 @@ class AreaDashboard:
         return {
             "labels": [row.unit.name for row in self.rollup],
             "series": [
-                {"label": gettext("Số thôn"), "values": [row.children for row in self.rollup]},
-                {"label": gettext("Đạt cả bộ"), "values": [row.passed for row in self.rollup]},
+                {
+                    "label": gettext("Số thôn"),
+                    "values": [row.children for row in self.rollup],
+                    "colour": "#9aa5b1",
+                },
+                {
+                    "label": gettext("Đạt cả bộ"),
+                    "values": [row.passed for row in self.rollup],
+                    "colour": "#1e8e3e",
+                },
             ],
         }
 

@@ -15,8 +15,8 @@
           return {
             label: s.label,
             data: s.values,
-            borderColor: colours[i % colours.length],
-            backgroundColor: colours[i % colours.length],
+            borderColor: s.colour || colours[i % colours.length],
+            backgroundColor: s.colour || colours[i % colours.length],
             spanGaps: true,
           };
         }),
