@@ -43,7 +43,8 @@ def test_login_open_village_and_live_search(server, village, browser, tmp_path):
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
-    page.click("main .tree a:has-text('Thôn Một')")
+    # Her home is her village's summary; its name opens the village page (issue 10).
+    page.click("main .village-summary h1 a:has-text('Thôn Một')")
     page.wait_for_url(f"{live_server.url}/units/{world.village1.pk}/")
 
     rows = page.locator("#household-list tbody tr")
