@@ -23,6 +23,7 @@ from smartvillage.homes.models import RecognitionTarget
 from smartvillage.units.models import AdminUnit, Level, area_paths
 
 FURTHEST_SHOWN = 5
+YEARS_SHOWN = 4
 
 
 @dataclass
@@ -126,6 +127,8 @@ class AreaDashboard:
     villages: int = 0
     villages_passed: int = 0
     rollup: list[engine.RollupRow] = field(default_factory=list)
+    # (year, villages recognised, target) for the years the province set a target, newest first.
+    years: list[tuple[int, int, int | None]] = field(default_factory=list)
 
     @property
     def chart_id(self) -> str:
@@ -185,6 +188,12 @@ def area_dashboard(unit: AdminUnit, today: dt.date | None = None) -> AreaDashboa
     board = AreaDashboard(unit, today.year, cset, at, note)
     board.recognised = recognised_count(unit, today.year)
     board.target = target_for(unit, today.year)
+    targets = dict(
+        RecognitionTarget.objects.filter(unit=unit, year__lt=today.year)
+        .order_by("-year")
+        .values_list("year", "villages")[:YEARS_SHOWN]
+    )
+    board.years = [(y, recognised_count(unit, y), t) for y, t in sorted(targets.items())[::-1]]
     if cset is None:
         return board
     children = engine.evaluate_children(unit, cset, at)

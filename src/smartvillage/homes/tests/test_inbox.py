@@ -146,3 +146,19 @@ def test_the_admin_sees_failed_imports_and_background_jobs(world):
     section = _section(root, "failed_jobs")
     assert section.count == 2
     assert {r.text for r in section.rows} == {"Thôn Một", "Tính lại kết quả"}
+
+
+def test_earlier_years_recognised_against_their_targets(world, client):
+    year = dt.date.today().year
+    RecognitionTarget.objects.create(unit=world.province, year=year - 1, villages=7)
+    populate(world.village1)
+    a = services.do_create(world.alice, world.village1, PHUTHO, AT)
+    from smartvillage.assessments.models import Assessment, State
+
+    Assessment.objects.filter(pk=a.pk).update(
+        state=State.RECOGNISED, recognition_date=dt.date(year - 1, 12, 1)
+    )
+    client.force_login(world.erin)
+    html = client.get(reverse("core:home")).content.decode()
+    row = html.split('id="recognised-years"')[1].split("</table>")[0]
+    assert f"<th>{year - 1}</th>" in row and '<td class="num">1</td>' in row and ">7<" in row
