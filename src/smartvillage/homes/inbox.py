@@ -91,7 +91,7 @@ def _assessments(user: Any, states: list[str], action: Action) -> list[Assessmen
     units = permissions.visible_units(user, action)
     return list(
         Assessment.objects.filter(state__in=states, unit__in=units)
-        .select_related("unit__parent__parent")
+        .select_related("unit__parent__parent__parent")
         .order_by("unit__path", "-at")[:500]
     )
 

@@ -162,3 +162,33 @@ def test_earlier_years_recognised_against_their_targets(world, client):
     html = client.get(reverse("core:home")).content.decode()
     row = html.split('id="recognised-years"')[1].split("</table>")[0]
     assert f"<th>{year - 1}</th>" in row and '<td class="num">1</td>' in row and ">7<" in row
+
+
+def test_the_inbox_costs_the_same_queries_for_one_dossier_or_many(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from smartvillage.accounts.models import RoleAssignment
+    from smartvillage.core.testing import make_unit
+    from smartvillage.units.models import Level, UnitType
+
+    populate(world.village1)
+
+    def confirmed(village):
+        a = services.do_create(world.alice, village, PHUTHO, AT)
+        services.do_submit(world.alice, a)
+        services.do_confirm(world.dave, a)
+
+    confirmed(world.village1)
+    erin = type(world.erin).objects.get(pk=world.erin.pk)
+    with CaptureQueriesContext(connection) as one:
+        assert inbox.count(erin) == 1
+    for index in range(6):
+        village = make_unit(f"Thôn {index + 10}", Level.VILLAGE, UnitType.THON, world.commune)
+        RoleAssignment.objects.create(user=world.alice, role=Role.VILLAGE_HEAD, unit=village)
+        world.alice = type(world.alice).objects.get(pk=world.alice.pk)  # roles are cached
+        confirmed(village)
+    erin = type(world.erin).objects.get(pk=world.erin.pk)
+    with CaptureQueriesContext(connection) as many:
+        assert inbox.count(erin) == 7
+    assert len(many) == len(one)
