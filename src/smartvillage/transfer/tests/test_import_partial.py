@@ -114,3 +114,28 @@ def test_two_digit_years_are_read_by_a_stated_rule(world, tmp_path):
     assert "1985" in warning.reason and "quy tắc" in warning.reason
     assert warning.fix == "05/03/1985"
     assert report.ok
+
+
+def test_cli_partial_writes_the_valid_households_and_names_the_rejected_file(world, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    path = _list(tmp_path / "ds.xlsx")
+    out = io.StringIO()
+    call_command(
+        "import",
+        str(path),
+        "--village",
+        str(world.village1.pk),
+        "--partial",
+        "--rejected-dir",
+        str(tmp_path / "loi"),
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    text = out.getvalue()
+    assert "Đã nhập" in text and "3 hộ có lỗi chưa ghi (6 dòng)" in text
+    (rejected,) = (tmp_path / "loi").glob("*.xlsx")
+    assert str(rejected) in text
+    assert Household.objects.filter(village=world.village1).count() == 7
