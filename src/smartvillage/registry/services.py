@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from smartvillage.accounts.permissions import Action, can
 from smartvillage.audit import services as audit
 from smartvillage.audit.models import AuditAction
-from smartvillage.registry import erasure
+from smartvillage.registry import erasure, facts
 from smartvillage.registry.models import Household, Person
 from smartvillage.results.services import recount_villages
 from smartvillage.units.models import AdminUnit, Level
@@ -79,11 +79,32 @@ def household_code_taken_message(code: str) -> str:
     ) % {"code": code}
 
 
+def _derived_household_facts(household: Household | None, fields: dict[str, Any]) -> dict[str, Any]:
+    """The facts the catalogue derives from the household's fields once `fields` are applied
+    (a digital address code present → the household has a digital address and was notified),
+    as field updates; only facts not already true. The same rule as the importer's."""
+    values: dict[str, Any] = {}
+    if household is not None:
+        values = {f.attname: getattr(household, f.attname) for f in Household._meta.concrete_fields}
+    values.update(fields)
+    updates: dict[str, Any] = {}
+    extra = dict(values.get("extra") or {})
+    for key in facts.derive("household", values):
+        if key in values or any(f.name == key for f in Household._meta.concrete_fields):
+            if not values.get(key):
+                updates[key] = True
+        elif not extra.get(key):
+            extra[key] = True
+            updates["extra"] = extra
+    return updates
+
+
 @transaction.atomic
 def do_create_household(user: Any, village: AdminUnit, **fields: Any) -> Household:
     _require(user, Action.EDIT_REGISTRY, village)
     if village.level != Level.VILLAGE:
         raise ValueError("households belong to a village")
+    fields.update(_derived_household_facts(None, fields))
     household = Household(village=village, **fields)
     household.full_clean()
     try:
@@ -111,6 +132,7 @@ def do_update_household(
 ) -> Household:
     _require(user, Action.EDIT_REGISTRY, household.village)
     before_village = household.village_id
+    fields = {**fields, **_derived_household_facts(household, fields)}
     updated = audit.update_audited(
         user,
         household,
