@@ -58,6 +58,8 @@ class Section:
     rows: list[Row] = field(default_factory=list)
     # False for what is information rather than a task (failing criteria): not in the nav count.
     counted: bool = True
+    # How many lie in each district (or 2025 commune) of the province: [(name, count)].
+    groups: list[tuple[str, int]] = field(default_factory=list)
 
 
 def home_kind(user: Any) -> str:
@@ -86,6 +88,22 @@ def _where(unit: AdminUnit) -> str:
     return ", ".join(names)
 
 
+def _under_province(unit: AdminUnit) -> AdminUnit:
+    """The province's direct child the unit lies in (a district, or a 2025 commune)."""
+    node = unit
+    while node.parent is not None and node.parent.level != Level.PROVINCE:
+        node = node.parent
+    return node
+
+
+def _groups(units: list[AdminUnit]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for unit in units:
+        name = _under_province(unit).full_name
+        counts[name] = counts.get(name, 0) + 1
+    return sorted(counts.items())
+
+
 def _assessments(user: Any, states: list[str], action: Action) -> list[Assessment]:
     """Assessments in `states` on units where the user may do `action` (candidates only)."""
     units = permissions.visible_units(user, action)
@@ -108,7 +126,7 @@ def _dossier_section(
         )
         for a in found[:ROWS_SHOWN]
     ]
-    return Section(key, label, len(found), rows=rows)
+    return Section(key, label, len(found), rows=rows, groups=_groups([a.unit for a in found]))
 
 
 def _returned(user: Any) -> Section:

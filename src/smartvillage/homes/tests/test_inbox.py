@@ -192,3 +192,22 @@ def test_the_inbox_costs_the_same_queries_for_one_dossier_or_many(world):
     with CaptureQueriesContext(connection) as many:
         assert inbox.count(erin) == 7
     assert len(many) == len(one)
+
+
+def test_the_appraisers_dossiers_are_counted_by_district(world, submitted):
+    from smartvillage.core.testing import make_unit
+    from smartvillage.units.models import Level, UnitType
+
+    services.do_confirm(world.dave, submitted)
+    other = make_unit("Huyện Khác", Level.DISTRICT, UnitType.HUYEN, world.province, code="998")
+    commune = make_unit("Xã Xa", Level.COMMUNE, UnitType.XA, other, code="99801")
+    village = make_unit("Thôn Xa", Level.VILLAGE, UnitType.THON, commune, code="99801-T001")
+    head = make_user("xa", Role.VILLAGE_HEAD, village)
+    leader = make_user("xa.lanhdao", Role.COMMUNE_LEADER, commune)
+    populate(village)
+    a = services.do_create(head, village, PHUTHO, AT)
+    services.do_submit(head, a)
+    services.do_confirm(leader, a)
+    section = _section(world.erin, "to_appraise")
+    assert section.count == 2
+    assert section.groups == [("Huyện Khác", 1), ("Huyện Thử", 1)]
