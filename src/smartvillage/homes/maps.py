@@ -15,6 +15,7 @@ from django.db.models import Avg, Count, Q
 
 from smartvillage.criteria import engine
 from smartvillage.criteria.loader import CriteriaSet
+from smartvillage.homes.models import VillagePosition
 from smartvillage.registry.facts import facts_for
 from smartvillage.registry.models import Household
 from smartvillage.units.models import AdminUnit, area_paths
@@ -95,7 +96,8 @@ def household_points(
 
 
 def village_points(unit: AdminUnit, results: list[engine.UnitResult]) -> MapData:
-    """Each village under `unit` at its households' centroid, 1 if it passes the set."""
+    """Each village under `unit` where the commune placed it, else at its households' centroid;
+    1 if it passes the set."""
     ids = [r.unit.pk for r in results]
     centroids = {
         row["village_id"]: (row["lat"], row["lon"])
@@ -105,6 +107,15 @@ def village_points(unit: AdminUnit, results: list[engine.UnitResult]) -> MapData
         .values("village_id")
         .annotate(lat=Avg("latitude"), lon=Avg("longitude"))
     }
+    # Where the commune placed a village wins over its households' centre.
+    centroids.update(
+        {
+            pk: (lat, lon)
+            for pk, lat, lon in VillagePosition.objects.filter(unit_id__in=ids).values_list(
+                "unit_id", "latitude", "longitude"
+            )
+        }
+    )
     data = MapData()
     for result in results:
         position = centroids.get(result.unit.pk)

@@ -1,9 +1,10 @@
-"""What a province sets out to reach: how many villages recognised in a year (the dashboard's
-"đã công nhận / mục tiêu")."""
+"""What a province sets out to reach (villages recognised in a year, the dashboard's "đã công
+nhận / mục tiêu"), and where a village sits on the commune's and province's maps when the commune
+places it (else at the centre of its households)."""
 
 from __future__ import annotations
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,3 +32,30 @@ class RecognitionTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} – {self.year}: {self.villages}"
+
+
+class VillagePosition(models.Model):
+    """A village's point on the maps, set by the commune (within Vietnam's bounding box)."""
+
+    unit = models.OneToOneField(
+        AdminUnit, on_delete=models.CASCADE, related_name="map_position", verbose_name=_("thôn")
+    )
+    latitude = models.DecimalField(
+        _("vĩ độ"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(8), MaxValueValidator(24)],
+    )
+    longitude = models.DecimalField(
+        _("kinh độ"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(102), MaxValueValidator(118)],
+    )
+
+    class Meta:
+        verbose_name = _("vị trí thôn trên bản đồ")
+        verbose_name_plural = _("vị trí thôn trên bản đồ")
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.latitude}, {self.longitude}"

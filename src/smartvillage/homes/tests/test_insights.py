@@ -86,3 +86,16 @@ def test_province_dashboard_has_the_comparison_chart_and_its_table(mapped, clien
     chart = json.loads(html.split(f'id="{data_id}" type="application/json">')[1].split("<")[0])
     assert chart["labels"] == ["Huyện Thử"] and chart["series"][0]["values"] == [3]
     assert f'data-chart="{data_id}"' in html
+
+
+def test_a_village_placed_by_the_commune_sits_there(mapped, client):
+    from smartvillage.homes.models import VillagePosition
+
+    VillagePosition.objects.create(
+        unit=mapped.village2, latitude=Decimal("10.5"), longitude=Decimal("106.25")
+    )
+    client.force_login(mapped.dave)
+    html = client.get(reverse("core:unit_map", args=[mapped.commune.pk])).content.decode()
+    points = json.loads(html.split('id="map-points" type="application/json">')[1].split("<")[0])
+    placed = next(p for p in points if p[3] == "Thôn Hai")
+    assert placed[:2] == [10.5, 106.25]
