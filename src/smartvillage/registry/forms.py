@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from smartvillage.core.text import PrintableFormMixin
 from smartvillage.registry import facts
 from smartvillage.registry.models import Household, Person, in_vietnam, mask_identity
 
@@ -203,7 +204,7 @@ class CoordinateField(forms.Field):
         return number.quantize(COORDINATE_PLACES, rounding=ROUND_HALF_UP)
 
 
-class HouseholdForm(_NamedErrorsMixin, forms.ModelForm):
+class HouseholdForm(PrintableFormMixin, _NamedErrorsMixin, forms.ModelForm):
     latitude = CoordinateField(
         label=_("Vĩ độ"),
         limit=90,
@@ -223,6 +224,7 @@ class HouseholdForm(_NamedErrorsMixin, forms.ModelForm):
             "code",
             "head_name",
             "address",
+            "house_number",
             "digital_address_code",
             "latitude",
             "longitude",
@@ -233,6 +235,7 @@ class HouseholdForm(_NamedErrorsMixin, forms.ModelForm):
             "code": _("Mã hộ"),
             "head_name": _("Họ tên chủ hộ"),
             "address": _("Địa chỉ"),
+            "house_number": _("Số nhà"),
             "digital_address_code": _("Mã địa chỉ số"),
             "note": _("Ghi chú"),
         }
@@ -277,7 +280,15 @@ class HouseholdForm(_NamedErrorsMixin, forms.ModelForm):
 
     @property
     def main_fields(self) -> list[forms.BoundField]:
-        names = ("code", "head_name", "address", "digital_address_code", "latitude", "longitude")
+        names = (
+            "code",
+            "head_name",
+            "address",
+            "house_number",
+            "digital_address_code",
+            "latitude",
+            "longitude",
+        )
         return [self[f] for f in (*names, "note")]
 
     def clean_code(self) -> str:
@@ -311,7 +322,7 @@ class HouseholdForm(_NamedErrorsMixin, forms.ModelForm):
         return data
 
 
-class PersonForm(_NamedErrorsMixin, forms.ModelForm):
+class PersonForm(PrintableFormMixin, _NamedErrorsMixin, forms.ModelForm):
     birth = forms.CharField(
         label=_("Ngày sinh"),
         required=False,

@@ -34,6 +34,7 @@ HOUSEHOLD_CORE = [
     ("Mã hộ", 12, None),
     ("Họ và tên chủ hộ", 28, None),
     ("Địa chỉ", 24, None),
+    ("Số nhà", 10, None),
     ("Mã địa chỉ số", 16, None),
 ]
 PERSON_CORE = [
@@ -155,6 +156,7 @@ def _registry_rows(village: AdminUnit) -> tuple[list[list[object]], list[list[ob
             h.code,
             h.head_name,
             h.address,
+            h.house_number,
             h.digital_address_code,
             *(_fact_value(h, f) for f in household_facts),
             h.note,

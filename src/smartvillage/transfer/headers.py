@@ -74,6 +74,10 @@ CORE: dict[str, tuple[Field, tuple[str, ...]]] = {
         Field("address", "household", TEXT, "Địa chỉ"),
         ("địa chỉ", "nơi ở", "nơi ở hiện nay", "địa chỉ thường trú", "chỗ ở", "xóm", "address"),
     ),
+    "house_number": (
+        Field("house_number", "household", TEXT, "Số nhà"),
+        ("số nhà", "nhà số", "số nhà hẻm", "số nhà ngõ", "số nhà đường", "house number"),
+    ),
     "digital_address_code": (
         Field("digital_address_code", "household", TEXT, "Mã địa chỉ số"),
         (

@@ -25,6 +25,7 @@ _HOUSEHOLD_FIELDS = (
     "head_name",
     "address",
     "digital_address_code",
+    "house_number",
     "latitude",
     "longitude",
     "note",
