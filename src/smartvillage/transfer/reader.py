@@ -60,7 +60,7 @@ class Limits:
     sheets: int = 50
     uncompressed_bytes: int = 200 * 1024 * 1024  # an XLSX's members unpacked; a CSV/XLS's size
     members: int = 5_000  # entries in an XLSX's ZIP
-    seconds: float = 60.0  # wall-clock time to read one file
+    seconds: float = 180.0  # wall-clock time to read one file
 
     @classmethod
     def from_settings(cls) -> Limits:
