@@ -17,6 +17,7 @@ from smartvillage.assessments.models import Assessment, AssessmentStep, Assessme
 from smartvillage.core.text import PrintableSerializerMixin
 from smartvillage.evidence.models import EvidenceRecord
 from smartvillage.plans.models import Executor, Plan, PlanItem, PlanTask, TaskStatus
+from smartvillage.plans.services import PLAN_FIELDS, TASK_FIELDS
 from smartvillage.transfer.models import ImportJob
 
 # ---- evidence ---------------------------------------------------------------------------------
@@ -85,21 +86,8 @@ class PlanTaskSerializer(PrintableSerializerMixin, serializers.ModelSerializer):
 
     class Meta:
         model = PlanTask
-        fields = [
-            "id",
-            "item",
-            "executor",
-            "description",
-            "responsible",
-            "budget",
-            "budget_note",
-            "deadline",
-            "status",
-            "progress_note",
-            "order",
-            "version",
-            "updated_at",
-        ]
+        # The fields the plan actions take (plans.services), so the API never lags the forms.
+        fields = ["id", "item", *TASK_FIELDS, "version", "updated_at"]
         read_only_fields = ["id", "item", "version", "updated_at"]
 
     def validate_description(self, value: str) -> str:
@@ -128,20 +116,7 @@ class PlanSerializer(PrintableSerializerMixin, serializers.ModelSerializer):
             "unit",
             "criteria_set_slug",
             "criteria_set_version",
-            "title",
-            "year",
-            "number",
-            "issued_date",
-            "place",
-            "preamble",
-            "purpose",
-            "requirements",
-            "deadline",
-            "organisation",
-            "recipients",
-            "signer_authority",
-            "signer_title",
-            "signer_name",
+            *PLAN_FIELDS,
             "items",
             "version",
             "created_at",

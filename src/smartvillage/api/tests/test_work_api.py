@@ -93,10 +93,28 @@ def test_plan_task_flow_with_stale_task_edit(api, world):
     item = plan["items"][0]["id"]
     task = client.post(
         f"/api/plan-items/{item}/tasks/",
-        {"executor": "village", "description": "Lắp loa truyền thanh", "budget": 5_000_000},
+        {
+            "executor": "village",
+            "description": "Lắp loa truyền thanh",
+            "budget": 5_000_000,
+            "owner": "Viettel Thanh Hóa",
+            "survey_deadline": "2022-09-30",
+        },
         format="json",
     )
     assert task.status_code == 201, task.json()
+    assert (task.json()["owner"], task.json()["survey_deadline"]) == (
+        "Viettel Thanh Hóa",
+        "2022-09-30",
+    )
+    # The plan's budget and funding sources (seed 000) are part of the plan resource too.
+    funded = client.patch(
+        f"/api/plans/{plan['id']}/",
+        {"budget_planned": 90_000_000, "funding_households": 10_000_000},
+        format="json",
+    )
+    assert funded.status_code == 200, funded.json()
+    assert funded.json()["budget_planned"] == 90_000_000
     url = f"/api/tasks/{task.json()['id']}/"
     etag = client.get(url)["ETag"]
     done = client.patch(url, {"status": "done"}, format="json", HTTP_IF_MATCH=etag)
