@@ -199,15 +199,18 @@ def test_a_commune_record_does_not_make_every_village_pass_an_all_villages_crite
     assert (three.numerator, three.denominator, three.status) == (1, 2, "fail")
 
 
-def test_the_worklist_page_is_logged_once_as_a_personal_data_view(world, client):
+def test_each_worklist_page_shown_is_logged_with_its_count(world, client):
+    # Lists are logged per page shown, with how many records it showed (issue 11: paging
+    # through 750 households must not read as one look).
+    HouseholdFactory(village=world.village1, fibre_internet=False)
     HouseholdFactory(village=world.village1, fibre_internet=False)
     client.force_login(world.alice)
     url = f"/units/{world.village1.pk}/criteria/phutho-khu-dan-cu-thong-minh-1491/1.1/worklist/"
     assert client.get(url).status_code == 200
     assert client.get(url + "?page=1").status_code == 200
     views = AuditEvent.objects.filter(action="view", object_type="worklist", actor=world.alice)
-    assert views.count() == 1
-    assert views.get().unit == world.village1
+    assert views.count() == 2
+    assert {(e.unit, e.record_count) for e in views} == {(world.village1, 2)}
 
 
 def test_a_province_page_shows_a_commune_set_commune_by_commune(world, client):
