@@ -116,3 +116,14 @@ def test_english_pages_have_no_vietnamese_interface_strings(client, world, pages
                 found[f"{username} {url}"] = left
         client.logout()
     assert not found, found
+
+
+def test_counting_words_in_english(world, client):
+    """ "38 người short" was a Vietnamese leftover: the engine's counting words are translated."""
+    from django.utils import translation
+
+    from smartvillage.core.templatetags.core_tags import count_word
+
+    with translation.override("en"):
+        words = [count_word(w) for w in ("hộ", "người", "thôn", "xã", "minh chứng")]
+    assert not [w for w in words if VIETNAMESE.search(w)], words
