@@ -55,7 +55,10 @@ def test_login_open_village_and_live_search(server, village, browser, tmp_path):
     # Not a full-page navigation: htmx swaps the list in place.
     page.evaluate("window.__marker = 'still-here'")
     page.locator("#household-search").press_sequentially("Bích", delay=50)
-    page.wait_for_function("document.querySelectorAll('#household-list tbody tr').length === 1")
+    from playwright.sync_api import expect
+
+    # expect() polls from outside the page (wait_for_function would eval under the page's CSP).
+    expect(page.locator("#household-list tbody tr")).to_have_count(1)
     assert page.evaluate("window.__marker") == "still-here"
     text = page.locator("#household-list").inner_text()
     assert "Lê Thị Bích" in text and "Nguyễn Văn An" not in text and "Trần Văn Khác" not in text
@@ -63,7 +66,7 @@ def test_login_open_village_and_live_search(server, village, browser, tmp_path):
 
     page.locator("#household-search").fill("")
     page.locator("#household-search").press("Backspace")
-    page.wait_for_function("document.querySelectorAll('#household-list tbody tr').length === 25")
+    expect(page.locator("#household-list tbody tr")).to_have_count(25)
 
     # Usable on a phone: nothing wider than the screen except the scrollable table box.
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
