@@ -3,12 +3,13 @@ from __future__ import annotations
 import gc
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ResultsConfig(AppConfig):
     name = "smartvillage.results"
     label = "results"
-    verbose_name = "Kết quả đánh giá (lưu sẵn)"
+    verbose_name = _("Kết quả đánh giá (lưu sẵn)")
 
 
 def freeze_after_startup() -> None:
