@@ -56,8 +56,20 @@ def test_every_seed_set_gives_the_same_results_from_the_store_as_live(
     """The engine's hand-computed tests are the oracle for live counting; the store must give
     byte-identical results for every published set, at every level (commune sets with their
     aggregate criteria included), cold (counted and stored) and warm (read back)."""
+    from smartvillage.core.testing import build_reform
+
     fill(world)
-    units = [world.province, world.district, world.commune, world.commune2, world.village1]
+    reform = build_reform(world)  # the 2025 province and communes over the same villages
+    units = [
+        world.province,
+        world.district,
+        world.commune,
+        world.commune2,
+        world.village1,
+        reform.province,
+        reform.commune,
+        reform.commune2,
+    ]
     for cset in seed_sets:
         for unit in units:
             if not engine.can_evaluate(unit, cset) and not engine.children_at_level(
