@@ -508,6 +508,9 @@ def main() -> None:
             env=env,
         )
         if proc.returncode:
+            subprocess.run(
+                ["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=False
+            )
             sys.exit(f"the setup failed:\n{proc.stderr[-3000:]}")
         world = json.loads(proc.stdout.strip().splitlines()[-1])
         store = world["store_seconds"]
