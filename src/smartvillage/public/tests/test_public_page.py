@@ -19,9 +19,13 @@ from smartvillage.surveys.models import SurveyStatus
 
 @pytest.fixture(autouse=True)
 def _clear_cache(db):
+    from django.core.cache import caches
+
     cache.clear()
+    caches["ratelimit"].clear()
     yield
     cache.clear()
+    caches["ratelimit"].clear()
 
 
 @pytest.fixture

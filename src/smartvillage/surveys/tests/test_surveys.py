@@ -41,9 +41,13 @@ SATISFACTION_SET = textwrap.dedent(
 
 @pytest.fixture(autouse=True)
 def _clear_cache(db):
+    from django.core.cache import caches
+
     cache.clear()
+    caches["ratelimit"].clear()
     yield
     cache.clear()
+    caches["ratelimit"].clear()
 
 
 @pytest.fixture
