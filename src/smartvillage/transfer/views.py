@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -437,6 +438,19 @@ def list_download(request: HttpRequest, unit_id: int) -> HttpResponse:
         except ValueError:
             messages.error(request, f"Ngày “{request.GET['at']}” không hợp lệ (dd/mm/yyyy).")
             return redirect("transfer:lists", unit_id=unit.pk)
+    if jobs.list_needs_job(unit):
+        # A district's or province's list is long work: a job on the queue, its page polled,
+        # instead of a request that holds a web worker (the job re-checks right and audit).
+        job = jobs.start_list_export(
+            request.user,
+            unit,
+            request.GET.get("set", ""),
+            request.GET.get("criterion", ""),
+            request.GET.get("format", "xlsx"),
+            at,
+            back_url=reverse("transfer:lists", args=[unit.pk]),
+        )
+        return redirect("jobs:job", job.pk)
     try:
         content, name, ctype = lists.export_list(
             request.user,

@@ -35,3 +35,22 @@ def test_list_export_job_refuses_without_the_right(world, django_capture_on_comm
     job.refresh_from_db()
     assert job.status == Status.FAILED and "không có quyền" in job.message
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+def test_a_province_list_download_becomes_a_job_page(
+    client, world, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    HouseholdFactory(village=world.village1, code="L2", head_name="Hộ Tỉnh", fibre_internet=True)
+    client.force_login(world.erin)
+    url = reverse("transfer:list_download", args=[world.province.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url, {"set": PHUTHO, "criterion": "1.1", "format": "xlsx"})
+    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    from smartvillage.jobs.models import Job
+
+    job = Job.objects.get()
+    assert job.status == Status.DONE, job.message
+    book = load_workbook(io.BytesIO(services.job_file(job).read_bytes()))
+    assert "Hộ Tỉnh" in [c.value for row in book.active.iter_rows() for c in row]
