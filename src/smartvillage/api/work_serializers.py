@@ -16,6 +16,7 @@ from rest_framework import serializers
 from smartvillage.assessments.models import Assessment, AssessmentStep, AssessmentVersion
 from smartvillage.core.text import PrintableSerializerMixin
 from smartvillage.evidence.models import EvidenceRecord
+from smartvillage.evidence.services import EDITABLE_FIELDS
 from smartvillage.plans.models import Executor, Plan, PlanItem, PlanTask, TaskStatus
 from smartvillage.plans.services import PLAN_FIELDS, TASK_FIELDS
 from smartvillage.transfer.models import ImportJob
@@ -31,24 +32,13 @@ class EvidenceSerializer(PrintableSerializerMixin, serializers.ModelSerializer):
 
     class Meta:
         model = EvidenceRecord
+        # The fields the evidence actions take (evidence.services), then what is only read.
         fields = [
             "id",
             "unit",
-            "category",
+            *EDITABLE_FIELDS,
             "category_label",
-            "type",
             "type_label",
-            "title",
-            "number",
-            "issued_date",
-            "issuer",
-            "description",
-            "since",
-            "valid_until",
-            "link",
-            "location",
-            "quantity",
-            "attributes",
             "has_file",
             "file_name",
             "file_size",
