@@ -201,6 +201,8 @@ class HouseholdSerializer(PrintableSerializerMixin, serializers.ModelSerializer)
             "code",
             "head_name",
             "address",
+            "house_number",
+            "phone",
             "digital_address_code",
             "latitude",
             "longitude",

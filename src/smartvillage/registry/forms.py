@@ -225,6 +225,7 @@ class HouseholdForm(PrintableFormMixin, _NamedErrorsMixin, forms.ModelForm):
             "head_name",
             "address",
             "house_number",
+            "phone",
             "digital_address_code",
             "latitude",
             "longitude",
@@ -236,6 +237,7 @@ class HouseholdForm(PrintableFormMixin, _NamedErrorsMixin, forms.ModelForm):
             "head_name": _("Họ tên chủ hộ"),
             "address": _("Địa chỉ"),
             "house_number": _("Số nhà"),
+            "phone": _("Số điện thoại liên hệ"),
             "digital_address_code": _("Mã địa chỉ số"),
             "note": _("Ghi chú"),
         }
@@ -285,6 +287,7 @@ class HouseholdForm(PrintableFormMixin, _NamedErrorsMixin, forms.ModelForm):
             "head_name",
             "address",
             "house_number",
+            "phone",
             "digital_address_code",
             "latitude",
             "longitude",

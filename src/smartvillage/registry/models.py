@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +105,19 @@ class Household(models.Model):
     # The dwelling the household lives in ("Số nhà"): Thanh Hóa 6 counts houses ("Tỷ lệ nhà ở …
     # được gắn mã địa chỉ"), and households sharing a house share its number.
     house_number = models.CharField(_("số nhà"), max_length=60, blank=True)
+    # A number to call about the household (the digital team phones down its worklist; a survey
+    # answer can be checked by its last 4 digits). Digits, spaces, dots, dashes and a leading +.
+    phone = models.CharField(
+        _("số điện thoại liên hệ"),
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9][0-9 .\-]{6,18}[0-9]$",
+                _("Số điện thoại chỉ gồm chữ số (có thể có dấu cách, chấm, gạch), 8–20 ký tự."),
+            )
+        ],
+    )
     digital_address_code = models.CharField(_("mã địa chỉ số"), max_length=64, blank=True)
     latitude = models.DecimalField(
         _("vĩ độ"),

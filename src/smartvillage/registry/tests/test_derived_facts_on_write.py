@@ -30,3 +30,20 @@ def test_an_edit_of_another_field_keeps_a_stated_fact(world):
     )
     updated = services.do_update_household(world.alice, household, address="Xóm Đông")
     assert updated.digital_address and not updated.digital_address_notified
+
+
+def test_a_contact_phone_is_checked_and_shown_on_the_worklist(world, client):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.do_create_household(
+            world.alice, world.village1, code="H9", head_name="D", phone="gọi 0912"
+        )
+    services.do_create_household(
+        world.alice, world.village1, code="H8", head_name="E", phone="0912 345 678"
+    )
+    client.force_login(world.alice)
+    url = f"/units/{world.village1.pk}/criteria/phutho-khu-dan-cu-thong-minh-1491/1.1/worklist/"
+    page = client.get(url).content.decode()
+    assert 'href="tel:0912345678"' in page and "0912 345 678" in page

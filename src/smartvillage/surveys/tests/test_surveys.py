@@ -293,3 +293,11 @@ def test_kobo_unknown_column_is_refused_with_its_letter(survey, world):
         world.alice, survey, _kobo_file([["HO-000", "c1"]], ["household_code", "Cột lạ"])
     )
     assert not report.ok and "Cột B" in report.errors[0]
+
+
+def test_the_households_contact_phone_also_proves_it(survey, village_with_households):
+    h = village_with_households[1]
+    h.phone = "0912 345 678"
+    h.save(update_fields=["phone"])
+    proof = services.check_household(survey, household_code="HO-001", digits="5678", address="p")
+    assert proof.household == h
