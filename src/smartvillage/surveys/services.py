@@ -205,21 +205,12 @@ def do_set_status(user: Any, survey: Survey, status: str, *, link: str = "") -> 
 
 def _record_channel(user: Any, survey: Survey, link: str) -> None:
     marker = {"survey_id": survey.pk}
-    exists = (
-        EvidenceRecord.objects.filter(
-            unit=survey.village,
-            category="channel",
-            type=SURVEY_CHANNEL_TYPE,
-            attributes__contains=marker,
-        ).exists()
-        if _json_contains_supported()
-        else any(
-            r.attributes.get("survey_id") == survey.pk
-            for r in EvidenceRecord.objects.filter(
-                unit=survey.village, category="channel", type=SURVEY_CHANNEL_TYPE
-            )
-        )
-    )
+    exists = EvidenceRecord.objects.filter(
+        unit=survey.village,
+        category="channel",
+        type=SURVEY_CHANNEL_TYPE,
+        attributes__survey_id=survey.pk,
+    ).exists()
     if exists:
         return
     record = EvidenceRecord.objects.create(
@@ -236,12 +227,6 @@ def _record_channel(user: Any, survey: Survey, link: str) -> None:
     audit.record(
         actor=user, action=AuditAction.CREATE, instance=record, unit=survey.village, note="survey"
     )
-
-
-def _json_contains_supported() -> bool:
-    from django.db import connection
-
-    return connection.vendor == "postgresql"
 
 
 # ---- who is answering ------------------------------------------------------------------------
@@ -310,20 +295,17 @@ def check_household(
         if household_code and len(digits) == 4
         else None
     )
-    # The member query runs whether or not the household exists, so timing says no more than
-    # the message does.
     matches = (
-        Person.objects.filter(household=household, identity_number__endswith=digits).exists()
-        if household is not None
-        else Person.objects.filter(pk__in=[], identity_number__endswith=digits or "0000").exists()
+        household is not None
+        and Person.objects.filter(household=household, identity_number__endswith=digits).exists()
     )
-    if household is not None and (matches or _phone_matches(household, digits)):
+    if household is not None and (matches or phone_matches(household, digits)):
         return Proof(household, Channel.WEB)
     _fail(keys)
     raise DomainError(CHECK_FAILED, "check_failed")
 
 
-def _phone_matches(household: Household, digits: str) -> bool:
+def phone_matches(household: Household, digits: str) -> bool:
     phones = [getattr(household, "phone", "") or ""]
     phones += [str(v) for k, v in (household.extra or {}).items() if "phone" in k]
     return any("".join(ch for ch in p if ch.isdigit()).endswith(digits) for p in phones if p)
@@ -466,10 +448,16 @@ def sync_statistic(survey: Survey, today: dt.date | None = None) -> EvidenceReco
     if not denominator:
         return None
     numerator = counts.filter(satisfied=True).count()
-    candidates = EvidenceRecord.objects.select_for_update().filter(
-        unit=survey.village, category="statistic", type=SATISFACTION_STATISTIC
+    record = (
+        EvidenceRecord.objects.select_for_update()
+        .filter(
+            unit=survey.village,
+            category="statistic",
+            type=SATISFACTION_STATISTIC,
+            attributes__survey_id=survey.pk,
+        )
+        .first()
     )
-    record = next((r for r in candidates if r.attributes.get("survey_id") == survey.pk), None)
     attributes = {
         "numerator": numerator,
         "denominator": denominator,
