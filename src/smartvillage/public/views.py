@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from smartvillage.accounts.permissions import get_visible_unit
+from smartvillage.core.addresses import absolute
 from smartvillage.core.errors import DomainError
 from smartvillage.criteria.services import sets_for_unit
 from smartvillage.public import services
@@ -34,8 +35,7 @@ def _published(slug: str) -> PublicPage:
 
 
 def public_url(request: HttpRequest, page: PublicPage) -> str:
-    base = getattr(settings, "PUBLIC_BASE_URL", "") or request.build_absolute_uri("/")[:-1]
-    return base.rstrip("/") + reverse("public:page", args=[page.slug])
+    return absolute(request, reverse("public:page", args=[page.slug]))
 
 
 def _rate() -> str:
@@ -72,12 +72,7 @@ def poster(request: HttpRequest, slug: str) -> HttpResponse:
     from smartvillage.surveys.models import Survey, SurveyStatus
 
     survey = Survey.objects.filter(village=page_obj.village, status=SurveyStatus.OPEN).first()
-    survey_url = (
-        url.rsplit(reverse("public:page", args=[slug]), 1)[0]
-        + reverse("surveys:answer", args=[survey.pk])
-        if survey
-        else ""
-    )
+    survey_url = absolute(request, reverse("surveys:answer", args=[survey.pk])) if survey else ""
     return render(
         request,
         "public/poster.html",

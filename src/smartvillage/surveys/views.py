@@ -18,6 +18,7 @@ from django_ratelimit.decorators import ratelimit
 
 from smartvillage.accounts.permissions import get_visible_unit
 from smartvillage.audit import services as audit
+from smartvillage.core.addresses import absolute
 from smartvillage.core.errors import DomainError
 from smartvillage.registry.models import Household
 from smartvillage.surveys import exchange, services
@@ -121,7 +122,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user,
                 survey,
                 status,
-                link=request.build_absolute_uri(reverse("surveys:answer", args=[survey.pk])),
+                link=absolute(request, reverse("surveys:answer", args=[survey.pk])),
             )
             messages.success(request, "Đã cập nhật trạng thái cuộc khảo sát.")
         except DomainError as exc:
@@ -136,7 +137,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "results": services.results(survey, with_texts=may_manage),
             "may_manage": may_manage,
             "may_enter": services.can_enter_paper(request.user, survey.village),
-            "answer_url": request.build_absolute_uri(reverse("surveys:answer", args=[survey.pk])),
+            "answer_url": absolute(request, reverse("surveys:answer", args=[survey.pk])),
             "statuses": SurveyStatus,
         },
     )

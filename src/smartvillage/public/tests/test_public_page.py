@@ -163,3 +163,10 @@ def test_rate_limited(client, registry, settings):
     url = reverse("public:page", args=[page.slug])
     codes = [client.get(url).status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[-1] == 429
+
+
+def test_poster_prints_the_public_base_url_behind_a_proxy(client, registry, settings):
+    settings.PUBLIC_BASE_URL = "https://thongminh.example.gov.vn"
+    page = services.do_publish(registry.carol, registry.village1, published=True)
+    poster = client.get(reverse("public:poster", args=[page.slug])).content.decode()
+    assert f"https://thongminh.example.gov.vn/cong-khai/{page.slug}/" in poster
