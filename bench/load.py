@@ -1,7 +1,8 @@
 """Load benchmark: N logged-in users over the pages each role opens, against `smartvillage serve`.
 
     python bench/load.py [--persons 1000000] [--villages 1000] [--users 50] [--duration 120]
-                         [--think 5-15 | --think 0] [--workers N] [--keep-db] [--reuse-db NAME]
+                         [--think 5-15 | --think 0] [--writes 0.5] [--workers N] [--keep-db]
+                         [--reuse-db NAME]
 
 1. Generates a synthetic province (bench/evaluate.py's seeded generator: households and persons
    with birth dates and facts) into a fresh PostgreSQL database, loads it with COPY, vacuums it,
@@ -13,6 +14,10 @@
    random until the time is up, waiting 5–15 s between pages (think time) or not at all
    (`--think 0`: throughput). `/healthz` is requested in the same rounds by every user as the
    reference: the cost of a request through the same server and database, with no page work.
+   Meanwhile another process edits households (`--writes` per second, through the action
+   function: the village is recounted in the store and the province's pages rebuild that
+   commune's summary on their next load), so the pages are measured with their caches being
+   invalidated as on a working day.
 4. Prints p50/p95/p99 per page, errors and throughput. It asserts no time.
 
 Loopback only, bounded users (≤ 500) and duration (≤ 30 min). The client runs on the same
@@ -258,6 +263,41 @@ def pages_for(user: dict, world: dict) -> list[tuple[str, str]]:
     ]
 
 
+def writer(args: argparse.Namespace) -> None:
+    """Edits while the users read (a separate process, like a village head saving a form): every
+    1/rate s a random household's fibre flag is flipped through the action function, which
+    recounts its village in the results store and raises its stamp (the next province page then
+    rebuilds that commune's summary). Prints the edit times as JSON when the time is up."""
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "smartvillage.settings"
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+
+    from smartvillage.registry.models import Household
+    from smartvillage.registry.services import do_update_household
+
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-writer", defaults={"is_superuser": True, "is_staff": True}
+    )
+    ids = list(Household.objects.values_list("pk", flat=True))
+    rng = random.Random(11)
+    times: list[float] = []
+    start = time.monotonic()
+    warm_until, deadline = start + args.warmup, start + args.warmup + args.duration
+    following = start
+    while time.monotonic() < deadline:
+        household = Household.objects.select_related("village").get(pk=rng.choice(ids))
+        began = time.perf_counter()
+        do_update_household(user, household, fibre_internet=not household.fibre_internet)
+        if time.monotonic() >= warm_until:
+            times.append(time.perf_counter() - began)
+        following += 1 / args.writes
+        time.sleep(max(0.0, following - time.monotonic()))
+    print(json.dumps(times))
+
+
 async def login(client, username: str) -> None:
     page = await client.get("/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
@@ -436,12 +476,22 @@ def main() -> None:
         "--redis",
         help="REDIS_URL for the server (cache and sessions), e.g. redis://127.0.0.1:6379/14",
     )
+    parser.add_argument(
+        "--writes",
+        type=float,
+        default=0.5,
+        help="household edits per second during the run (another process; 0: none)",
+    )
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--writer", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.setup:
         setup(args)
+        return
+    if args.writer:
+        writer(args)
         return
     if not 1 <= args.users <= MAX_USERS or not 1 <= args.duration <= MAX_DURATION:
         parser.error(f"--users 1..{MAX_USERS}, --duration 1..{MAX_DURATION}")
@@ -573,6 +623,7 @@ def main() -> None:
             + f"{'--workers ' + str(args.workers) if args.workers else '(mặc định)'}"
             + (f" --threads {args.threads}" if args.threads else "")
             + (f", REDIS_URL={args.redis}" if args.redis else ", bộ nhớ đệm trong cơ sở dữ liệu")
+            + f", {args.writes:g} lượt sửa hộ/giây"
         )
         log.flush()
         log_start = len(
@@ -580,10 +631,37 @@ def main() -> None:
         )
         load_before = os.getloadavg()[0]
         cpu = resource.getrusage(resource.RUSAGE_SELF)
+        editor = None
+        if args.writes > 0:
+            editor = subprocess.Popen(
+                [
+                    sys.executable,
+                    __file__,
+                    "--writer",
+                    "--database-url",
+                    url,
+                    "--writes",
+                    str(args.writes),
+                    "--duration",
+                    str(args.duration),
+                    "--warmup",
+                    str(args.warmup),
+                ],
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
         samples, errors, seconds = asyncio.run(
             drive(world, base, args.users, args.duration, args.warmup, think)
         )
         after = resource.getrusage(resource.RUSAGE_SELF)
+        if editor is not None:
+            out, _err = editor.communicate(timeout=120)
+            edits = json.loads(out.strip().splitlines()[-1]) if editor.returncode == 0 else []
+            if editor.returncode:
+                errors["ghi: sửa một hộ (tiến trình riêng)"] = 1
+            if edits:
+                samples["ghi: sửa một hộ (tiến trình riêng)"] = edits
         rows = report(samples, errors, seconds)
         time.sleep(1)  # the access log's last lines
         server_times(tmp / "serve.log", log_start)

@@ -163,6 +163,10 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "smartvillage_cache",
+            # Django's default of 300 entries culls a third of the table whenever it is passed:
+            # a province's page keeps one summary per commune (criteria/areas.py), so 300 made
+            # every page after an edit recompute its whole province (measured 99 of 100 communes).
+            "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 100_000)},
         }
     }
 # Request counters for rate limits (the public page): Redis when there is one; else each process

@@ -667,16 +667,19 @@ def _evaluate_many(
     at: dt.date,
     inherit_evidence: bool,
     known: tuple[dict[int, list[int]], list[str]] | None = None,
+    read: tuple[dict[int, dict[str, tuple[int, int]]], dict[int, int]] | None = None,
 ) -> list[UnitResult]:
     """`known`: the villages of each unit and their covering prefixes, when the caller has
-    them already (evaluate_with_children)."""
+    them already (evaluate_with_children). `read`: the counts and the persons without an age
+    by village (or by any group of villages `known` names instead), when the caller has read
+    or summed them already (criteria.areas)."""
     for unit in units:
         check_level(unit, cset)
     criteria = cset.criteria
     villages_of, roots = known or _villages_of(units)
     all_villages = sorted({v for ids in villages_of.values() for v in ids})
     parts = [p for c in criteria for p in (c, *c.also)]
-    counts, undated = _village_counts(cset, parts, all_villages, roots, at)
+    counts, undated = read or _village_counts(cset, parts, all_villages, roots, at)
     needs_evidence = any(c.kind in {"evidence", "count", "prerequisite", "reported"} for c in parts)
     own_records, subtree_records = _evidence_by_unit(units) if needs_evidence else ({}, {})
     aggregates = _aggregate_children(units, cset, at)

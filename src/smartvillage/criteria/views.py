@@ -16,7 +16,7 @@ from smartvillage.accounts.permissions import Action
 from smartvillage.audit import services as audit
 from smartvillage.audit.models import AuditAction
 from smartvillage.core.errors import DomainError
-from smartvillage.criteria import engine
+from smartvillage.criteria import areas, engine
 from smartvillage.criteria.services import default_at, parse_at, pick_set
 from smartvillage.criteria.worklist import worklist_xlsx
 from smartvillage.units.models import AdminUnit, Level
@@ -59,7 +59,21 @@ def unit_criteria(request: HttpRequest, pk: int) -> HttpResponse:
         "cset": cset,
         "sets": sets,
     }
-    if cset is not None:
+    overview = areas.area_overview(unit, cset, at) if cset is not None else None
+    if overview is not None and overview.villages > MATRIX_MAX_ROWS:
+        # A district or province: no matrix of its hundreds of villages, only the totals and
+        # the rollup, from the per-commune summaries (criteria/areas.py).
+        if overview.result is not None:
+            context["result"] = overview.result
+        context.update(
+            children_count=overview.villages,
+            children_are_communes=False,
+            rollup=overview.rollup,
+            show_matrix=False,
+            column_totals=overview.column_totals,
+            villages_passed=overview.passed,
+        )
+    elif cset is not None:
         # A province sees a commune set only commune by commune (no summed result of its own).
         # One pass: the unit's totals are the sums of the rows its children show.
         result, children = engine.evaluate_with_children(unit, cset, at)
@@ -67,6 +81,7 @@ def unit_criteria(request: HttpRequest, pk: int) -> HttpResponse:
             context["result"] = result
         if children:
             context["children"] = children
+            context["children_count"] = len(children)
             context["children_are_communes"] = cset.level == Level.COMMUNE
             if unit.level in {Level.PROVINCE, Level.DISTRICT}:
                 context["rollup"] = engine.rollup(unit, children)

@@ -4,12 +4,14 @@ evidence/data/evidence_types.yaml, so criteria can count and require them unifor
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from smartvillage.evidence import catalogue
-from smartvillage.units.models import AdminUnit
+from smartvillage.units.models import AdminUnit, touch_units
 
 
 def evidence_upload_to(instance: EvidenceRecord, filename: str) -> str:
@@ -66,6 +68,18 @@ class EvidenceRecord(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    # Every way a record is written (the action functions, the survey, the admin, the demo)
+    # passes here: the results shown for its unit and everything under it may change.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        touch_units([self.unit_id])
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        unit_id = self.unit_id
+        deleted = super().delete(*args, **kwargs)
+        touch_units([unit_id])
+        return deleted
 
     def is_valid_at(self, at: object) -> bool:
         """Recorded on or before the reference date and not expired by then."""

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from smartvillage.assessments.models import Assessment, State
-from smartvillage.criteria import engine
+from smartvillage.criteria import areas, engine
 from smartvillage.criteria.loader import CriteriaSet
 from smartvillage.criteria.services import default_at, sets_for_unit
 from smartvillage.homes.models import RecognitionTarget
@@ -195,6 +195,11 @@ def area_dashboard(unit: AdminUnit, today: dt.date | None = None) -> AreaDashboa
     )
     board.years = [(y, recognised_count(unit, y), t) for y, t in sorted(targets.items())[::-1]]
     if cset is None:
+        return board
+    overview = areas.area_overview(unit, cset, at)
+    if overview is not None:
+        board.villages, board.villages_passed = overview.villages, overview.passed
+        board.rollup = overview.rollup
         return board
     children = engine.evaluate_children(unit, cset, at)
     board.villages = len(children)

@@ -33,7 +33,7 @@ from django.utils import timezone
 from smartvillage.criteria import engine
 from smartvillage.criteria.loader import CriteriaSet, Criterion, all_sets, registered_sets
 from smartvillage.results.models import ResultCount, ResultScope, ScopeReason
-from smartvillage.units.models import AdminUnit, Level
+from smartvillage.units.models import AdminUnit, Level, touch_units
 
 # A read of at most this many villages filters by id; more, by their covering path prefixes.
 _IN_LIST_MAX = 50
@@ -273,13 +273,16 @@ def keep_date(cset: CriteriaSet, at: dt.date, unit: AdminUnit) -> None:
 def recount_villages(village_ids: Iterable[int | None]) -> None:
     """Recount these villages in every scope that covers them. Call it inside the action
     function's transaction, after its writes: the rows then change (or not) with the write."""
-    if not enabled():
-        return
     ids = sorted({int(v) for v in village_ids if v})
     if not ids:
         return
     with transaction.atomic():
         _lock(ids)
+        # The area summaries built from these villages (criteria/areas.py) are read no more once
+        # this commits; with the store off too.
+        touch_units(ids)
+        if not enabled():
+            return
         covering = ResultCount.objects.filter(village_id__in=ids, code="").values_list(
             "scope_id", "village_id"
         )
@@ -402,6 +405,8 @@ def rebuild_scopes(
             for scope_id, counts in counted.items():
                 rows += _rows(scope_id, ids, counts, undated)
             ResultCount.objects.bulk_create(rows, batch_size=_BATCH)
+            # Rewritten rows: summaries cached from the old ones are not read again.
+            touch_units(ids)
             total += len(ids) * len(counted)
     return total
 

@@ -7,6 +7,9 @@ materialised path so that "everything below this unit" is one indexed prefix fil
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +80,10 @@ class AdminUnit(models.Model):
     attributes = models.JSONField(_("thuộc tính"), default=dict, blank=True)
     is_active = models.BooleanField(_("đang hiệu lực"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Raised in the writer's transaction by every write that can change a result under this
+    # unit (its registry, its evidence, its attributes): the key of the area summaries kept in
+    # the cache (criteria/areas.py, docs/decisions/010). Never lowered, never set by hand.
+    change_stamp = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("đơn vị")
@@ -90,6 +97,11 @@ class AdminUnit(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # Its attributes (thresholds by commune group, …) may have changed.
+        touch_units([self.pk])
 
     @property
     def full_name(self) -> str:
@@ -148,6 +160,17 @@ class AdminUnit(models.Model):
         if commune.scheme != Scheme.PRE_2025:
             return commune
         return commune.current_successors().first()
+
+
+def touch_units(unit_ids: Iterable[int | None]) -> None:
+    """Record that something a result depends on changed under these units (their registry,
+    evidence or attributes): raises their `change_stamp` in the caller's transaction, so the
+    cached area summaries keyed by it stop being read exactly when the change commits, and not
+    at all if it rolls back. Callers that lock the rows first (the results recount) keep their
+    lock order; ids in order otherwise, so two writers never deadlock."""
+    ids = sorted({int(i) for i in unit_ids if i})
+    if ids:
+        AdminUnit.objects.filter(pk__in=ids).update(change_stamp=models.F("change_stamp") + 1)
 
 
 def area_paths(units: list[AdminUnit]) -> dict[int, list[str]]:

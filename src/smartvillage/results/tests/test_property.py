@@ -1,6 +1,7 @@
 """Property: after any sequence of writes through the action functions, interleaved with reads
 that fill the store at several dates, the store equals a live recount (and so do the results
-the pages show). Runs on whichever database the suite runs on (SQLite and PostgreSQL in CI)."""
+the pages show, the province's and district's overviews from cached summaries included).
+Runs on whichever database the suite runs on (SQLite and PostgreSQL in CI)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smartvillage.criteria import engine
+from smartvillage.criteria import areas, engine
 from smartvillage.criteria.loader import get_set
+from smartvillage.criteria.tests.test_areas import expected, overview
 from smartvillage.registry import services as registry
 from smartvillage.registry.models import Household, Person
 from smartvillage.results import services
@@ -167,6 +169,8 @@ def test_the_store_equals_a_live_recount_after_any_writes(
         units = [world.province, world.commune, world.commune2, *_villages()]
         for index, at in first_reads:
             engine.evaluate(_pick(units, index), cset, at)
+            # The province's per-commune summaries (criteria/areas.py), kept in the cache.
+            areas.area_overview(world.province, cset, at)
         for op in ops:
             _run(op, world, xlsx_path)
         assert [str(d) for d in services.verify()] == []
@@ -176,4 +180,7 @@ def test_the_store_equals_a_live_recount_after_any_writes(
                 stored = engine.evaluate(unit, cset, at).to_dict()
                 counted = live(django_settings, engine.evaluate, unit, cset, at).to_dict()
                 assert stored == counted, (unit, at)
+            for unit in (world.province, world.district):
+                got = overview(unit, cset, at)[0]
+                assert got == live(django_settings, expected, unit, cset, at), (unit, at)
         transaction.set_rollback(True)
