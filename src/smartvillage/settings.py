@@ -242,6 +242,74 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 # Never routed: files are served only by permission-checked views (the live test server needs a value).
 MEDIA_URL = "/media-not-served/"
+# Every media file goes through Django's storage API (docs/decisions/011-media-storage.md).
+# MEDIA_STORAGE=filesystem (default): MEDIA_ROOT on this machine (one node, or a shared folder).
+# MEDIA_STORAGE=s3: an S3-compatible bucket shared by every web node and worker (django-storages;
+# `pip install 'smartvillage[s3]'`), from S3_BUCKET, S3_ENDPOINT_URL (MinIO, Ceph, Viettel,
+# FPT... empty for AWS), S3_REGION, S3_ACCESS_KEY_ID + S3_SECRET_ACCESS_KEY (both, or neither:
+# then boto3's own chain, e.g. an instance role), S3_PREFIX (key prefix) and S3_ADDRESSING_STYLE
+# (path for most self-hosted stores). Objects are private: no ACL is sent (the bucket's policy,
+# which must not be public), every URL the backend could make is signed and short-lived, and the
+# product never hands one out: downloads stream through the permission-checked views.
+# Static files stay on WhiteNoise (served from STATIC_ROOT by every node).
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "").strip().lower() or "filesystem"
+if MEDIA_STORAGE == "filesystem":
+    _media_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    import importlib.util
+
+    _s3 = {
+        name: os.environ.get(f"S3_{name}", "").strip()
+        for name in (
+            "BUCKET",
+            "ENDPOINT_URL",
+            "REGION",
+            "ACCESS_KEY_ID",
+            "SECRET_ACCESS_KEY",
+            "PREFIX",
+            "ADDRESSING_STYLE",
+        )
+    }
+    if not _s3["BUCKET"]:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET (the bucket's name)")
+    if _s3["ENDPOINT_URL"] and not re.match(r"^https?://[^/\s]+", _s3["ENDPOINT_URL"]):
+        raise ImproperlyConfigured(
+            f"S3_ENDPOINT_URL={_s3['ENDPOINT_URL']!r}: expected https://host[:port] (or http://)"
+        )
+    if bool(_s3["ACCESS_KEY_ID"]) != bool(_s3["SECRET_ACCESS_KEY"]):
+        raise ImproperlyConfigured(
+            "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither"
+        )
+    if _s3["ADDRESSING_STYLE"] not in ("", "auto", "path", "virtual"):
+        raise ImproperlyConfigured(
+            f"S3_ADDRESSING_STYLE={_s3['ADDRESSING_STYLE']!r}: expected auto, path or virtual"
+        )
+    if importlib.util.find_spec("storages") is None or importlib.util.find_spec("boto3") is None:
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE=s3 needs django-storages and boto3: pip install 'smartvillage[s3]'"
+        )
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _s3["BUCKET"],
+            "endpoint_url": _s3["ENDPOINT_URL"] or None,
+            "region_name": _s3["REGION"] or None,
+            "access_key": _s3["ACCESS_KEY_ID"] or None,
+            "secret_key": _s3["SECRET_ACCESS_KEY"] or None,
+            "location": _s3["PREFIX"].strip("/"),
+            "addressing_style": _s3["ADDRESSING_STYLE"] or None,
+            "default_acl": None,  # private: never public-read
+            "querystring_auth": True,  # any URL is signed ...
+            "querystring_expire": 300,  # ... and short-lived
+            "file_overwrite": False,  # a name in use gets a new one, as in the local folder
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE={MEDIA_STORAGE!r}: expected filesystem or s3")
+STORAGES = {
+    "default": _media_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

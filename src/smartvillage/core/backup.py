@@ -5,15 +5,23 @@ One backup is one `.tar.gz` file:
     manifest.json           what, when, which database engine, file count and checksums
     database.sqlite3        SQLite: a consistent copy made with SQLite's online backup API
     database.pgdump         PostgreSQL: `pg_dump --format=custom` (restored with pg_restore)
-    media/...               MEDIA_ROOT (evidence files, pending import files)
+    media/...               the media files (evidence, pending import files, job results),
+                            when the media storage is this machine's folder MEDIA_ROOT
     document-templates/...  an administrator's replacement report templates, if any
+
+With MEDIA_STORAGE=s3 the media files live in the object storage (a bucket shared by every
+node): the backup holds no copy of them, its manifest says so ("media": "object-storage") and
+`backup` says so in words: the bucket is backed up by the object storage itself (versioning,
+replication), to the same point in time. Restoring such a backup leaves the media files as they
+are; restoring a backup that holds media files while the media storage is a bucket writes them
+into the bucket under their names (other objects are kept: a bucket is never emptied).
 
 The secret key is not in the backup (keep it in the deployment's environment). A backup holds
 personal data: store it like the database (README "Sao lưu").
 
-Restore replaces the database and the files with the backup's: SQLite through the same backup
-API into the live database; PostgreSQL by emptying the schema and running pg_restore. Every file
-is checked against the manifest's checksum before anything is replaced.
+Restore replaces the database and the local files with the backup's: SQLite through the same
+backup API into the live database; PostgreSQL by emptying the schema and running pg_restore.
+Every file is checked against the manifest's checksum before anything is replaced.
 """
 
 from __future__ import annotations
@@ -28,15 +36,32 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.db import connection
 
 from smartvillage.core.errors import DomainError
+from smartvillage.jobs import media
 
 FORMAT = "smartvillage-backup/1"
+
+
+MEDIA_IN_OBJECT_STORAGE = (
+    "Tệp minh chứng, tệp đang chờ nhập và tệp kết quả nằm trong kho lưu trữ đối tượng {where}, "
+    "KHÔNG có trong bản sao lưu này: chúng được sao lưu bởi chính kho đó (bật lưu nhiều phiên bản "
+    "hoặc sao chép bucket định kỳ). Khi khôi phục, hãy khôi phục cả kho về cùng thời điểm."
+)
+RESTORE_WITHOUT_MEDIA = (
+    "Bản sao lưu này không chứa tệp minh chứng, tệp đang chờ nhập và tệp kết quả (lúc sao lưu "
+    "chúng nằm trong kho lưu trữ đối tượng {where}): các tệp đó được giữ nguyên như hiện có; nếu "
+    "cần, hãy khôi phục kho lưu trữ đối tượng về cùng thời điểm."
+)
+RESTORE_INTO_OBJECT_STORAGE = (
+    "Đã ghi {count} tệp của bản sao lưu vào kho lưu trữ đối tượng {where} (cùng tên, thay tệp "
+    "trùng tên); các tệp khác đang có trong kho được giữ nguyên."
+)
 
 
 @dataclass
@@ -45,6 +70,8 @@ class BackupResult:
     engine: str
     files: int
     size: int
+    # What an operator must know about this backup (e.g. media files not in it), in words.
+    notes: list[str] = field(default_factory=list)
 
 
 def _engine() -> str:
@@ -106,11 +133,16 @@ def _dump_database(target: Path) -> str:
     return engine
 
 
+def _media_root() -> Path | None:
+    """The local media folder, or None when media files are in an object storage."""
+    store = media.storage()
+    return Path(store.location) if media.is_local(store) else None
+
+
 def _file_roots() -> dict[str, Path]:
-    return {
-        "media": Path(settings.MEDIA_ROOT),
-        "document-templates": Path(settings.SMARTVILLAGE_DOCUMENT_TEMPLATES_DIR),
-    }
+    roots = {"document-templates": Path(settings.SMARTVILLAGE_DOCUMENT_TEMPLATES_DIR)}
+    root = _media_root()
+    return {"media": root, **roots} if root is not None else roots
 
 
 def _sha256(path: Path) -> str:
@@ -149,12 +181,17 @@ def backup(output: Path) -> BackupResult:
         engine = _dump_database(engine_file)
         db_name = "database.sqlite3" if engine == "sqlite" else "database.pgdump"
         files = _files()
+        local_media = _media_root() is not None
+        notes = [] if local_media else [MEDIA_IN_OBJECT_STORAGE.format(where=_where())]
         manifest = {
             "format": FORMAT,
             "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "engine": engine,
             "database": {"name": db_name, "sha256": _sha256(engine_file)},
             "files": {name: _sha256(path) for name, path in files},
+            # Where the media files were: in this backup, or in an object storage (not in it).
+            "media": "included" if local_media else "object-storage",
+            "media_storage": media.describe(),
         }
         partial = output.with_name(output.name + ".partial")
         with tarfile.open(partial, "w:gz") as archive:
@@ -167,7 +204,11 @@ def backup(output: Path) -> BackupResult:
                 archive.add(path, arcname=name)
         partial.chmod(0o600)  # personal data
         partial.replace(output)  # a crashed backup never looks like a finished one
-    return BackupResult(output, engine, len(files), output.stat().st_size)
+    return BackupResult(output, engine, len(files), output.stat().st_size, notes)
+
+
+def _where() -> str:
+    return f"“{media.describe()}”"
 
 
 def _safe_member(name: str) -> bool:
@@ -241,9 +282,21 @@ def _restore_database(source: Path, engine: str) -> None:
     _run([*command, *args, "--dbname", name, str(source)], env, "Khôi phục PostgreSQL (pg_restore)")
 
 
-def _restore_files(staged: Path) -> int:
+def _restore_files(staged: Path, manifest: dict, notes: list[str]) -> int:
     count = 0
-    for prefix, root in _file_roots().items():
+    roots = {"document-templates": Path(settings.SMARTVILLAGE_DOCUMENT_TEMPLATES_DIR)}
+    # Backups made before the manifest said where media was always held the media folder.
+    media_in_backup = manifest.get("media", "included") == "included"
+    local = _media_root()
+    if not media_in_backup:
+        where = manifest.get("media_storage") or "S3"
+        notes.append(RESTORE_WITHOUT_MEDIA.format(where=f"“{where}”"))
+    elif local is not None:
+        roots["media"] = local
+    else:
+        count += _restore_media_into_storage(staged / "media")
+        notes.append(RESTORE_INTO_OBJECT_STORAGE.format(count=count, where=_where()))
+    for prefix, root in roots.items():
         if root.is_dir():
             shutil.rmtree(root)
         source = staged / prefix
@@ -255,13 +308,31 @@ def _restore_files(staged: Path) -> int:
     return count
 
 
-def restore(path: Path) -> dict:
-    """Replace the database and the files with those of backup `path`; returns its manifest."""
+def _restore_media_into_storage(source: Path) -> int:
+    """The backup's media files written into the (object) media storage under their names."""
+    count = 0
+    for path in sorted(source.rglob("*")) if source.is_dir() else []:
+        if path.is_file():
+            name = path.relative_to(source).as_posix()
+            if media.save_local(name, path) != name:
+                raise DomainError(
+                    f"Không ghi được tệp “{name}” vào kho lưu trữ đối tượng với đúng tên.",
+                    "backup_media_name",
+                )
+            count += 1
+    return count
+
+
+def restore(path: Path, notes: list[str] | None = None) -> dict:
+    """Replace the database and the files with those of backup `path`; returns its manifest.
+    What the operator must know (media files left as they are, or written into a bucket) is
+    appended to `notes`, in words."""
     path = Path(path)
+    notes = notes if notes is not None else []
     manifest = read_manifest(path)
     with tempfile.TemporaryDirectory(prefix="sv-restore-") as tmp:
         staged = Path(tmp)
         _extract(path, manifest, staged)
         _restore_database(staged / manifest["database"]["name"], manifest["engine"])
-        _restore_files(staged)
+        _restore_files(staged, manifest, notes)
     return manifest

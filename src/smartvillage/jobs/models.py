@@ -2,7 +2,8 @@
 
 The task queue (django-tasks, database backend) decides *when* a job runs; this row is what the
 page polls (status, phase, done/total, `updated_at` as the heartbeat) and what a finished job
-hands back (a file under MEDIA_ROOT/jobs/<id>/, downloaded only by the user who asked for it).
+hands back (a file in the media storage under jobs/<id>/, downloaded only by the user who asked
+for it).
 Imports keep their own row (transfer.ImportJob) because they carry a preview and a mapping.
 """
 
@@ -46,7 +47,7 @@ class Job(models.Model):
     total = models.PositiveIntegerField(default=0)
     message = models.TextField(_("thông báo"), blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    # The produced file (relative to MEDIA_ROOT), the name it downloads as, its type.
+    # The produced file (its name in the media storage), the name it downloads as, its type.
     file = models.CharField(max_length=300, blank=True)
     file_name = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=100, blank=True)

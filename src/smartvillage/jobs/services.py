@@ -4,8 +4,9 @@
   caller's transaction commits (on the database queue, in that transaction; see
   `enqueue_on_commit`): a rolled-back request never leaves a task pointing at nothing.
 - `run_job` (in the worker) calls the job's target `fn(job, progress) -> JobOutput`, writes the
-  produced file under a temporary name and renames it, then marks the row done in one update:
-  a worker killed half-way leaves no half-written file and no "done" row.
+  produced file through the media storage (jobs/<id>/ in MEDIA_ROOT or the bucket), then marks
+  the row done in one update: a worker killed half-way leaves no "done" row, and the row names
+  the file only once it is whole.
 - `recover_lost` finds tasks whose worker died (same host: its process is gone; another host: no
   news for JOBS_LOST_AFTER) and puts them back in the queue once, or fails them with a message.
 - `enqueue_due` enqueues each daily schedule once per day, whichever worker gets there first.
@@ -18,13 +19,14 @@ import datetime as dt
 import logging
 import os
 import socket
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -32,6 +34,7 @@ from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 
 from smartvillage.core.errors import DomainError
+from smartvillage.jobs import media
 from smartvillage.jobs.models import Job, ScheduledRun, Status, WorkerBeat
 
 log = logging.getLogger(__name__)
@@ -120,8 +123,29 @@ class _Reporter:
             )
 
 
-def job_file(job: Job) -> Path:
-    return Path(settings.MEDIA_ROOT) / job.file if job.file else Path()
+def job_folder(job: Job) -> str:
+    """The storage folder of a job's produced file (a name in the media storage, not a path)."""
+    return f"jobs/{job.pk}"
+
+
+def open_job_file(job: Job) -> File | None:
+    """The finished job's file opened for reading through the media storage, or None when there
+    is none (not done, purged, or gone from the storage)."""
+    if job.status != Status.DONE or not job.file:
+        return None
+    try:
+        return media.storage().open(job.file, "rb")
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def read_job_file(job: Job) -> bytes:
+    """The finished job's file's bytes (b"" when there is none)."""
+    handle = open_job_file(job)
+    if handle is None:
+        return b""
+    with handle:
+        return handle.read()
 
 
 def run_job(job_id: str) -> str:
@@ -146,13 +170,13 @@ def run_job(job_id: str) -> str:
         output = JobOutput()
     relative = ""
     if output.data is not None:
-        folder = Path(settings.MEDIA_ROOT) / "jobs" / str(job.pk)
-        folder.mkdir(parents=True, exist_ok=True)
-        name = Path(output.file_name).name or "ket-qua"
-        partial = folder / f".{uuid.uuid4().hex}.part"
-        partial.write_bytes(output.data)
-        os.replace(partial, folder / name)  # appears whole or not at all
-        relative = str(Path("jobs") / str(job.pk) / name)
+        # Through the media storage (a bucket when several nodes share the media): the web node
+        # that serves the download need not be the worker that wrote it. A retry after a lost
+        # worker first drops what the dead attempt may have left; the row names the file only
+        # once it is written, so a half-written file is never offered.
+        media.delete_folder(job_folder(job))
+        name = _stored_name(output.file_name)
+        relative = media.save_bytes(f"{job_folder(job)}/{name}", output.data)
     return _finish(
         job,
         Status.DONE,
@@ -161,6 +185,15 @@ def run_job(job_id: str) -> str:
         file_name=output.file_name,
         content_type=output.content_type if relative else "",
     )
+
+
+def _stored_name(file_name: str) -> str:
+    """A safe last part for the stored name (the download keeps `file_name` as given)."""
+    base = PurePosixPath(file_name.replace("\\", "/")).name
+    try:
+        return media.storage().get_valid_name(base) or "ket-qua"
+    except SuspiciousFileOperation:
+        return "ket-qua"
 
 
 def _finish(job: Job, status: str, **fields: Any) -> str:
@@ -177,10 +210,8 @@ def purge_old_files(now: dt.datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - KEEP_FILES
     count = 0
     for job in Job.objects.filter(finished_at__lt=cutoff).exclude(file=""):
-        path = job_file(job)
-        path.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            path.parent.rmdir()
+        media.storage().delete(job.file)
+        media.delete_folder(job_folder(job))
         Job.objects.filter(pk=job.pk).update(
             file="", message="Tệp kết quả đã được xóa sau 2 ngày; hãy tạo lại."
         )

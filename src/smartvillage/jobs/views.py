@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
 from smartvillage.jobs import services
-from smartvillage.jobs.models import Job, Status
+from smartvillage.jobs.models import Job
 
 
 def _own_job(request: HttpRequest, job_id: Any) -> Job:
@@ -43,11 +43,11 @@ def job_progress(request: HttpRequest, job_id: Any) -> HttpResponse:
 @login_required
 def job_download(request: HttpRequest, job_id: Any) -> FileResponse:
     job = _own_job(request, job_id)
-    path = services.job_file(job)
-    if job.status != Status.DONE or not job.file or not path.is_file():
+    handle = services.open_job_file(job)  # through the media storage: any node serves it
+    if handle is None:
         raise Http404
     response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=job.file_name, content_type=job.content_type
+        handle, as_attachment=True, filename=job.file_name, content_type=job.content_type
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -10,7 +10,8 @@ pseudonymises every one of them (docs/decisions/006-erasure.md):
   household (and of imports into the village) have the name and identity number replaced;
 - free-text survey answers of the household that name the person (replaced);
 - pending import files of the village that contain the name (files deleted, job failed with a
-  reason; its preview report scrubbed);
+  reason; its preview report scrubbed), and rejected-rows files of partial imports that name
+  the person (deleted; all through the media storage);
 - frozen assessment snapshots (submitted to the commune, district, province): the person's row is
   kept for the counts, the name is replaced by a pseudonym, and the snapshot records when and on
   what legal basis. The version's content hash stays that of the original submission, so a printed
@@ -21,10 +22,9 @@ Both actions are audited without the erased values.
 
 from __future__ import annotations
 
-import shutil
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.db import transaction
@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from smartvillage.audit.models import AuditEvent
+from smartvillage.jobs import media
 from smartvillage.registry.facts import column_facts
 from smartvillage.registry.models import Household, Person
 
@@ -158,7 +159,6 @@ def _versions_with(person: Person) -> list[Any]:
 def _pending_jobs(person: Person) -> list[Any]:
     from smartvillage.transfer import jobs
     from smartvillage.transfer.models import ImportJob, JobStatus
-    from smartvillage.transfer.reader import read_file
 
     words = needles(person)
     found = []
@@ -166,25 +166,44 @@ def _pending_jobs(person: Person) -> list[Any]:
         status=JobStatus.DONE
     ):
         hit = mentions(job.report, words) or mentions(job.message, words)
-        directory = jobs.job_dir(job)
-        if not hit and directory.is_dir():
-            for path in directory.iterdir():
-                try:
-                    sheets = read_file(path)
-                except Exception:  # an unreadable pending file cannot be searched: it goes too
-                    hit = True
-                    break
-                if any(
-                    isinstance(v, str) and mentions(v, words)
-                    for s in sheets
-                    for _n, values in s.rows
-                    for v in values
-                ):
-                    hit = True
-                    break
-        if hit:
+        if hit or any(_file_mentions(name, words) for name in jobs.pending_files(job)):
             found.append(job)
     return found
+
+
+def _file_mentions(name: str, words: list[str]) -> bool:
+    """Whether a stored import file (a list) names the person. Read through the media storage
+    (a temporary local copy: the readers need a path); an unreadable file cannot be searched,
+    so it counts as naming them."""
+    from smartvillage.transfer.reader import read_file
+
+    try:
+        with media.local_copies([name]) as (path,):
+            sheets = read_file(path)
+    except Exception:
+        return True
+    return any(
+        isinstance(v, str) and mentions(v, words)
+        for s in sheets
+        for _n, values in s.rows
+        for v in values
+    )
+
+
+def _rejected_files(person: Person) -> list[Any]:
+    """Finished partial imports of the village whose rejected-rows file names the person."""
+    from smartvillage.transfer import jobs
+    from smartvillage.transfer.models import ImportJob, JobStatus
+
+    words = needles(person)
+    return [
+        job
+        for job in ImportJob.objects.filter(
+            village_id=person.household.village_id, status=JobStatus.DONE
+        ).exclude(report={})
+        if (job.report or {}).get("rejected_file") == jobs.rejected_name(job)
+        and _file_mentions(job.report["rejected_file"], words)
+    ]
 
 
 def person_data(person: Person) -> dict[str, Any]:
@@ -336,10 +355,8 @@ def erase(person: Person) -> ErasureReport:
     from smartvillage.transfer.models import ImportJob, JobStatus
 
     for job in _pending_jobs(person):
-        directory = jobs.job_dir(job)
-        if directory.is_dir():
-            report.files += [p.name for p in directory.iterdir()]
-            shutil.rmtree(directory, ignore_errors=True)
+        # Deleted through the media storage (the bucket too, when media is in one).
+        report.files += [PurePosixPath(name).name for name in jobs.delete_files(job)]
         ImportJob.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED,
             report=scrub(job.report, words) if job.report else {},
@@ -349,14 +366,32 @@ def erase(person: Person) -> ErasureReport:
             ),
         )
         report.import_jobs += 1
+    # Rejected-rows files of partial imports that name the person (kept 2 days for the user to
+    # correct): deleted through the media storage, the job keeps its counts.
+    for job in _rejected_files(person):
+        media.storage().delete(job.report["rejected_file"])
+        report.files.append(PurePosixPath(job.report["rejected_file"]).name)
+        ImportJob.objects.filter(pk=job.pk).update(
+            report={**scrub(job.report, words), "rejected_file": ""}
+        )
     return report
 
 
-def media_mentions(person_words: list[str], root: Path) -> list[Path]:
-    """Files under `root` whose bytes contain a needle (for tests and for an operator's check)."""
+def media_mentions(person_words: list[str], root: Path | None = None) -> list[str]:
+    """Media files whose bytes contain a needle (for tests and for an operator's check): every
+    file in the media storage, or under the local folder `root` when one is given."""
     encoded = [w.encode() for w in person_words]
-    return [
-        p
-        for p in root.rglob("*")
-        if p.is_file() and any(word in p.read_bytes() for word in encoded)
-    ]
+    if root is not None:
+        return [
+            str(p)
+            for p in Path(root).rglob("*")
+            if p.is_file() and any(word in p.read_bytes() for word in encoded)
+        ]
+    store = media.storage()
+    found = []
+    for name in media.list_files("", store):
+        with store.open(name, "rb") as handle:
+            data = handle.read()
+        if any(word in data for word in encoded):
+            found.append(name)
+    return found

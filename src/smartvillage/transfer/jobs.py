@@ -19,12 +19,14 @@ queued, an error ends the job "failed" with a message, never a traceback and nev
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-import shutil
+import tempfile
 import threading
 import uuid
-from pathlib import Path
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
@@ -40,6 +42,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from smartvillage.core.errors import DomainError
+from smartvillage.jobs import media
 from smartvillage.jobs.services import enqueue_on_commit, when_lost
 from smartvillage.transfer import importer
 from smartvillage.transfer.models import ImportJob, JobStatus
@@ -54,13 +57,55 @@ INLINE_BYTES = 512 * 1024
 STALE_AFTER = dt.timedelta(minutes=10)
 SAVE_EVERY_ROWS = 2000
 FAILED_MESSAGE = "Lỗi hệ thống khi xử lý tệp; chưa ghi gì."
+MISSING_MESSAGE = "Không còn tệp đã tải lên (đã bị xóa?); chưa ghi gì. Hãy tải lên lại."
 
 _progress: dict[str, tuple[str, int, int]] = {}
 _lock = threading.Lock()
 
 
-def job_dir(job: ImportJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / str(job.pk)
+def job_folder(job: ImportJob) -> str:
+    """The job's uploaded files' folder in the media storage (a name, not a path: with several
+    nodes the storage is a bucket and the worker reading the files is not the web node)."""
+    return f"imports/{job.pk}"
+
+
+def rejected_name(job: ImportJob) -> str:
+    """Where a partial import's rejected-rows XLSX is kept in the media storage."""
+    return f"imports/rejected/{job.pk}.xlsx"
+
+
+def stored_names(job: ImportJob) -> list[str]:
+    """The storage names of the job's uploaded files, in upload order. Jobs uploaded before
+    the storage API (an absolute "path" under MEDIA_ROOT/imports/<id>/) map to the same name."""
+    out = []
+    for entry in job.files:
+        if entry.get("file"):
+            out.append(entry["file"])
+        elif entry.get("path"):
+            out.append(f"{job_folder(job)}/{PurePosixPath(str(entry['path'])).name}")
+    return out
+
+
+def pending_files(job: ImportJob) -> list[str]:
+    """Every file actually stored for the job (erasure searches and deletes these)."""
+    return media.list_files(job_folder(job))
+
+
+def delete_files(job: ImportJob) -> list[str]:
+    """Delete the job's uploaded files from the media storage; returns their names."""
+    return media.delete_folder(job_folder(job))
+
+
+@contextlib.contextmanager
+def local_files(job: ImportJob) -> Iterator[list[Path]]:
+    """Temporary local copies of the job's files for the readers (they need real paths),
+    fetched through the storage and removed on exit."""
+    try:
+        with media.local_copies(stored_names(job)) as paths:
+            yield paths
+    except media.MissingFile as exc:
+        # Purged, erased or lost: a refusal in words, like any other unusable file.
+        raise DomainError(MISSING_MESSAGE, "import_file_missing") from exc
 
 
 KEEP_UPLOADS = dt.timedelta(days=2)
@@ -79,14 +124,18 @@ def purge_old_uploads() -> int:
     )
     count = 0
     for job in old:
-        shutil.rmtree(job_dir(job), ignore_errors=True)
+        delete_files(job)
+        rejected = (job.report or {}).get("rejected_file") or ""
+        if rejected.startswith("imports/rejected/"):
+            media.storage().delete(rejected)
         job.files = []
         job.report = {}
         job.message = "Tệp đã được xóa sau 2 ngày không xác nhận; hãy tải lên lại."
         job.status = JobStatus.FAILED if job.status != JobStatus.DONE else job.status
         job.save(update_fields=["files", "report", "message", "status"])
         count += 1
-    # Rejected-rows files of partial writes hold names and identity numbers too.
+    # Rejected-rows files of partial writes from the command line (written to this machine's
+    # data directory, the CLI names the file) hold names and identity numbers too.
     rejected = Path(settings.DATA_DIR) / "rejected"
     if rejected.is_dir():
         for path in rejected.iterdir():
@@ -101,27 +150,32 @@ def create_job(village: Any, user: Any, uploads: list[Any]) -> ImportJob:
     job = ImportJob.objects.create(
         village=village, user=user if getattr(user, "pk", None) else None
     )
-    folder = job_dir(job)
-    folder.mkdir(parents=True, exist_ok=True)
     files = []
     for index, upload in enumerate(uploads):
         name = Path(upload.name).name or f"tep-{index}"
-        target = folder / f"{index}{Path(name).suffix.lower()[:8]}"
-        with target.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        files.append({"path": str(target), "name": name})
+        target = f"{job_folder(job)}/{index}{Path(name).suffix.lower()[:8]}"
+        # Stored under a name of ours (index + suffix), never the user's file name.
+        stored = media.storage().save(target, upload)
+        files.append({"file": stored, "name": name, "size": upload.size})
     job.files = files
     job.save(update_fields=["files"])
     return job
 
 
-def _paths(job: ImportJob) -> tuple[list[Path], list[str]]:
-    return [Path(f["path"]) for f in job.files], [f["name"] for f in job.files]
+def _names(job: ImportJob) -> list[str]:
+    return [f["name"] for f in job.files]
 
 
 def size(job: ImportJob) -> int:
-    return sum(Path(f["path"]).stat().st_size for f in job.files if Path(f["path"]).exists())
+    """The uploaded files' total size (recorded at upload; asked of the storage otherwise)."""
+    total = 0
+    for entry, name in zip(job.files, stored_names(job), strict=False):
+        if entry.get("size") is not None:
+            total += int(entry["size"])
+            continue
+        with contextlib.suppress(OSError):
+            total += media.storage().size(name)
+    return total
 
 
 def progress_of(job: ImportJob) -> tuple[str, int, int]:
@@ -202,11 +256,15 @@ def _update_on_side_connection(
 
 
 def _run_preview(job: ImportJob) -> None:
-    paths, names = _paths(job)
     try:
-        report = importer.preview(
-            job.village, paths, mapping=job.mapping, names=names, progress=_reporter(str(job.pk))
-        )
+        with local_files(job) as paths:
+            report = importer.preview(
+                job.village,
+                paths,
+                mapping=job.mapping,
+                names=_names(job),
+                progress=_reporter(str(job.pk)),
+            )
     except DomainError as exc:
         job.status, job.message, job.report = JobStatus.FAILED, exc.message, {}
     else:
@@ -237,22 +295,38 @@ def _registry_moved(planned: dict[str, int], counts: dict[str, int]) -> str:
     return REGISTRY_MOVED_MESSAGE % {"households": max(households, 0), "persons": max(persons, 0)}
 
 
+def _store_rejected(job: ImportJob, local: str) -> str:
+    """Keep the rejected-rows XLSX in the media storage; its name, or "" when there is none.
+    The valid households are already written: a storage failure here must not turn the job into
+    a failure that says nothing was written, so it only costs the download (logged)."""
+    if not local:
+        return ""
+    try:
+        return media.save_local(rejected_name(job), local)
+    except Exception:
+        log.exception("import job %s: could not store the rejected rows", job.pk)
+        return ""
+
+
 def _run_apply(job: ImportJob) -> None:
-    paths, names = _paths(job)
     planned = dict((job.report or {}).get("counts") or {})
     try:
-        # import_files plans and writes under registry.services.village_registry_lock.
-        report = importer.import_files(
-            job.village,
-            paths,
-            user=job.user,
-            mapping=job.mapping,
-            names=names,
-            progress=_reporter(str(job.pk)),
-            expected_counts=planned or None,
-            # "Ghi các hộ hợp lệ": whole valid households written, the rest returned as a file.
-            partial=job.partial,
-        )
+        with local_files(job) as paths, tempfile.TemporaryDirectory(prefix="sv-rej-") as tmp:
+            # import_files plans and writes under registry.services.village_registry_lock.
+            report = importer.import_files(
+                job.village,
+                paths,
+                user=job.user,
+                mapping=job.mapping,
+                names=_names(job),
+                progress=_reporter(str(job.pk)),
+                expected_counts=planned or None,
+                # "Ghi các hộ hợp lệ": whole valid households written, the rest returned as a
+                # file, kept in the media storage so that any web node can serve it.
+                partial=job.partial,
+                rejected_dir=Path(tmp),
+            )
+            rejected = _store_rejected(job, report.rejected_path)
     except (DomainError, PermissionDenied) as exc:
         job.status, job.message = (
             JobStatus.FAILED,
@@ -267,10 +341,12 @@ def _run_apply(job: ImportJob) -> None:
         job.save(update_fields=["status", "message", "updated_at"])
         return
     moved = "" if report.applied else _registry_moved(planned, report.counts)
-    job.report = report.to_dict()
+    # The local rejected-rows copy is gone with its temporary folder: the report names the
+    # stored one.
+    job.report = {**report.to_dict(), "rejected_path": "", "rejected_file": rejected}
     if report.applied:
         job.status, job.event, job.message = JobStatus.DONE, report.event, ""
-        shutil.rmtree(job_dir(job), ignore_errors=True)  # the personal data is in the registry now
+        delete_files(job)  # the personal data is in the registry now
     elif moved:
         job.status, job.message = JobStatus.PREVIEWED, moved
     else:

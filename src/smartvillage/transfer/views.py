@@ -10,7 +10,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,6 +26,7 @@ from smartvillage.audit.models import AuditEvent
 from smartvillage.audit.views import masked_changes
 from smartvillage.core.errors import DomainError
 from smartvillage.core.formats import parse_date_vi
+from smartvillage.jobs import media
 from smartvillage.registry.facts import fold
 from smartvillage.transfer import forms_xlsx, importer, jobs, lists, mappings, web_report
 from smartvillage.transfer.headers import all_fields
@@ -174,7 +174,7 @@ def job_detail(request: HttpRequest, job_id: Any) -> HttpResponse:
             and counts.get("households_in_file")
             and all(e.get("row") is not None and e.get("sheet") for e in report.get("errors", []))
         ),
-        "rejected_file": bool(_rejected_path(job)),
+        "rejected_file": _has_rejected_file(job),
         "remembered": (
             mappings.find_saved(job.village, job.layout_signature)
             if job.status == JobStatus.DONE and job.mapping
@@ -308,36 +308,38 @@ def job_confirm(request: HttpRequest, job_id: Any) -> HttpResponse:
     return redirect("transfer:job", job_id=job.pk)
 
 
-def _rejected_path(job: ImportJob) -> Path | None:
-    """The rejected-rows XLSX of a partial import, while it is on disk in one of the folders the
-    engine writes them to (never any other path a report might name)."""
-    report = job.report or {}
-    name = report.get("rejected_path") or report.get("rejected_file") or ""
-    if not name:
-        return None
-    roots = [Path(settings.MEDIA_ROOT).resolve(), (Path(settings.DATA_DIR) / "rejected").resolve()]
-    try:
-        resolved = Path(name).resolve()
-    except OSError:
-        return None
-    if not any(resolved.is_relative_to(root) for root in roots):
-        return None
-    return resolved if resolved.is_file() else None
+def _rejected_name(job: ImportJob) -> str:
+    """The storage name of a partial import's rejected-rows XLSX, when it is this job's own file
+    in the media storage (never any other name or path a report might hold); "" otherwise."""
+    name = str((job.report or {}).get("rejected_file") or "")
+    return name if name == jobs.rejected_name(job) else ""
+
+
+def _has_rejected_file(job: ImportJob) -> bool:
+    name = _rejected_name(job)
+    return bool(name) and media.storage().exists(name)
 
 
 @login_required
 def job_rejected(request: HttpRequest, job_id: Any) -> HttpResponse:
     job = _job_for(request, job_id)
-    path = _rejected_path(job)
-    if path is None:
+    name = _rejected_name(job)
+    try:
+        # Through the media storage: the worker that wrote it may be another node.
+        handle = media.storage().open(name, "rb") if name else None
+    except (FileNotFoundError, OSError):
+        handle = None
+    if handle is None:
         raise Http404("Không còn tệp các dòng bị từ chối.")
     stem = Path(job.files[0]["name"]).stem if job.files else job.village.code
-    return FileResponse(
-        path.open("rb"),
+    response = FileResponse(
+        handle,
         as_attachment=True,
         filename=f"{stem}-dong-loi.xlsx",
         content_type=lists.XLSX_TYPE,
     )
+    response["Cache-Control"] = "private, no-store"  # names and identity numbers
+    return response
 
 
 @login_required

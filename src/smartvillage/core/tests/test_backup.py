@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
 import tarfile
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from smartvillage.core import backup
 from smartvillage.core.testing import HouseholdFactory, PersonFactory, build_world
+from smartvillage.jobs import media
+from smartvillage.jobs.tests.storage import use_memory_media
 from smartvillage.registry.models import Household, Person
 
 
@@ -113,3 +119,61 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(tmp_path, settings):
     (tmp_path / "rac.tar.gz").write_bytes(b"not a backup")
     with pytest.raises(CommandError, match="không phải bản sao lưu"):
         call_command("restore", str(tmp_path / "rac.tar.gz"), "--yes")
+
+
+# ---- media files in an object storage (docs/decisions/011) ------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@needs_pg_dump
+def test_media_in_an_object_storage_is_said_to_be_outside_the_backup_and_left_alone(
+    tmp_path, settings
+):
+    media_root = use_memory_media(settings)  # not this machine's folder, as with a bucket
+    settings.SMARTVILLAGE_DOCUMENT_TEMPLATES_DIR = str(tmp_path / "document-templates")
+    HouseholdFactory(village=build_world().village1, code="S1")
+    default_storage.save("evidence/2026/bien-ban.pdf", ContentFile(b"%PDF-1.4 bien ban"))
+    out = tmp_path / "b.tar.gz"
+    said = io.StringIO()
+    call_command("backup", "-o", str(out), stdout=said)
+    assert "kho lưu trữ đối tượng" in said.getvalue()
+    assert "KHÔNG có trong bản sao lưu" in said.getvalue()
+    with tarfile.open(out) as tar:
+        assert not [n for n in tar.getnames() if n.startswith("media")]
+    manifest = backup.read_manifest(out)
+    assert manifest["media"] == "object-storage" and "InMemoryStorage" in manifest["media_storage"]
+
+    # Restoring the database does not touch the object storage: it has its own backup.
+    default_storage.save("evidence/2026/sau.pdf", ContentFile(b"sau"))
+    said = io.StringIO()
+    call_command("restore", str(out), "--yes", stdout=said)
+    connection.close()
+    assert "giữ nguyên" in said.getvalue()
+    assert media.list_files("") == ["evidence/2026/bien-ban.pdf", "evidence/2026/sau.pdf"]
+    assert Household.objects.filter(code="S1").exists() and not media_root.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@needs_pg_dump
+def test_a_backup_of_the_media_folder_restores_into_an_object_storage(tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.SMARTVILLAGE_DOCUMENT_TEMPLATES_DIR = str(tmp_path / "document-templates")
+    build_world()
+    evidence = Path(settings.MEDIA_ROOT) / "evidence" / "2026" / "bien-ban.pdf"
+    evidence.parent.mkdir(parents=True)
+    evidence.write_bytes(b"%PDF-1.4 bien ban")
+    out = tmp_path / "b.tar.gz"
+    call_command("backup", "-o", str(out), stdout=io.StringIO())
+    assert backup.read_manifest(out)["media"] == "included"
+
+    # The deployment moves its media to a bucket: the backup's files are written into it.
+    settings.MEDIA_ROOT = str(tmp_path / "absent")
+    use_memory_media(settings)
+    default_storage.save("evidence/2026/khac.pdf", ContentFile(b"khac"))
+    said = io.StringIO()
+    call_command("restore", str(out), "--yes", stdout=said)
+    connection.close()
+    assert "Đã ghi 1 tệp" in said.getvalue()
+    assert default_storage.open("evidence/2026/bien-ban.pdf").read() == b"%PDF-1.4 bien ban"
+    assert default_storage.exists("evidence/2026/khac.pdf")  # a bucket is never emptied
+    assert not (tmp_path / "absent").exists()

@@ -44,7 +44,7 @@ def test_job_runs_on_commit_and_only_its_user_downloads_it(
     callbacks[0]()
     job.refresh_from_db()
     assert job.status == Status.DONE and (job.done, job.total) == (3, 3)
-    assert services.job_file(job).read_bytes() == "xin chào Lan".encode()
+    assert services.read_job_file(job) == "xin chào Lan".encode()
 
     assert client.login(username=world.alice.username, password=PASSWORD)
     page = client.get(reverse("jobs:job", args=[job.pk])).content.decode()
@@ -106,7 +106,7 @@ def test_database_queue_then_the_worker_command(
     task.refresh_from_db()
     job.refresh_from_db()
     assert task.status == TaskResultStatus.SUCCESSFUL and task.return_value == Status.DONE
-    assert job.status == Status.DONE and services.job_file(job).is_file()
+    assert job.status == Status.DONE and services.read_job_file(job) == "xin chào Lan".encode()
 
 
 def test_a_lost_worker_is_retried_once_then_failed(

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -90,9 +92,10 @@ def subject(world, settings, tmp_path):
         files=[{"name": "ds.csv"}],
         report={"rows": [{"name": NAME, "identity": IDENTITY}]},
     )
-    directory = jobs.job_dir(job)
-    directory.mkdir(parents=True)
-    (directory / "ds.csv").write_text(f"Mã hộ,Họ và tên\nE1,{NAME}\n", encoding="utf-8")
+    default_storage.save(
+        f"{jobs.job_folder(job)}/ds.csv",
+        ContentFile(f"Mã hộ,Họ và tên\nE1,{NAME}\n".encode()),
+    )
     return person, mate, job
 
 
@@ -127,6 +130,7 @@ def test_erase_leaves_the_name_nowhere_in_the_dump_or_the_media(world, subject):
 
     dump = _dump()
     assert NAME not in dump and IDENTITY not in dump
+    assert erasure.media_mentions([NAME, IDENTITY]) == []
     assert erasure.media_mentions([NAME, IDENTITY], Path(settings.MEDIA_ROOT)) == []
     assert not Person.objects.filter(pk=person.pk).exists()
     household = Household.objects.get(code="E1")

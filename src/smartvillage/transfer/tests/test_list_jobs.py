@@ -24,7 +24,7 @@ def test_list_export_job_writes_the_file_and_audits(world, django_capture_on_com
         )
     job.refresh_from_db()
     assert job.status == Status.DONE, job.message
-    book = load_workbook(io.BytesIO(services.job_file(job).read_bytes()))
+    book = load_workbook(io.BytesIO(services.read_job_file(job)))
     assert "Hộ Có Cáp" in [c.value for row in book.active.iter_rows() for c in row]
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=world.alice).count() == 1
 
@@ -52,5 +52,5 @@ def test_a_province_list_download_becomes_a_job_page(
 
     job = Job.objects.get()
     assert job.status == Status.DONE, job.message
-    book = load_workbook(io.BytesIO(services.job_file(job).read_bytes()))
+    book = load_workbook(io.BytesIO(services.read_job_file(job)))
     assert "Hộ Tỉnh" in [c.value for row in book.active.iter_rows() for c in row]

@@ -139,7 +139,7 @@ def test_large_file_runs_in_the_background_with_progress(client, tmp_path, setti
     assert job.status == JobStatus.DONE
     assert Person.objects.filter(village=world.village1).count() == 3000
     assert Household.objects.filter(village=world.village1).count() == 750
-    assert not jobs.job_dir(job).exists()  # the uploaded personal data is not kept
+    assert jobs.pending_files(job) == []  # the uploaded personal data is not kept
 
 
 @pytest.mark.django_db
@@ -171,9 +171,9 @@ def test_unconfirmed_uploads_are_purged_after_two_days(world, tmp_path):
     path = builders.person_code_csv(tmp_path / "p.csv")
     old = jobs.create_job(world.village1, world.alice, [_upload(path)])
     jobs.start_preview(old)
-    assert jobs.job_dir(old).exists()
+    assert jobs.pending_files(old)
     ImportJob.objects.filter(pk=old.pk).update(updated_at=timezone.now() - dt.timedelta(days=3))
     jobs.create_job(world.village1, world.alice, [_upload(path)])
     old.refresh_from_db()
-    assert not jobs.job_dir(old).exists() and old.files == [] and old.report == {}
+    assert jobs.pending_files(old) == [] and old.files == [] and old.report == {}
     assert old.status == JobStatus.FAILED

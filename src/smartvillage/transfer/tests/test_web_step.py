@@ -5,10 +5,13 @@ Every test goes through the real engine and real files written to disk and read 
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
@@ -382,23 +385,25 @@ def test_partial_write_button_and_rejected_rows_download(client, world, settings
     _confirm(client, job, partial="1")
     assert applied and job.partial
 
-    rejected = Path(settings.MEDIA_ROOT) / "imports" / "rejected" / f"{job.pk}.xlsx"
-    rejected.parent.mkdir(parents=True)
     wb = Workbook()
     wb.active.append(["Họ và tên", "Ngày sinh", "Lỗi"])
-    wb.save(rejected)
+    content = io.BytesIO()
+    wb.save(content)
+    rejected = default_storage.save(jobs.rejected_name(job), ContentFile(content.getvalue()))
     job.status = JobStatus.DONE
-    job.report = {**job.report, "rejected": 1, "rejected_file": str(rejected)}
+    job.report = {**job.report, "rejected": 1, "rejected_file": rejected}
     job.save()
     html = _page(client, job)
     assert "1 dòng có lỗi chưa được ghi" in _text(html) and "Tải các dòng bị từ chối" in html
     response = client.get(reverse("transfer:job_rejected", args=[job.pk]))
     assert response.status_code == 200 and "ds-dong-loi.xlsx" in response["Content-Disposition"]
-    assert b"".join(response.streaming_content) == rejected.read_bytes()
-    # A path outside the media folder is never served.
-    job.report = {**job.report, "rejected_file": "/etc/passwd"}
-    job.save()
-    assert client.get(reverse("transfer:job_rejected", args=[job.pk])).status_code == 404
+    assert b"".join(response.streaming_content) == content.getvalue()
+    # Only the job's own stored file is served: never a path, nor another stored file.
+    other = default_storage.save("imports/rejected/khac.xlsx", ContentFile(b"x"))
+    for name in ("/etc/passwd", str(Path(settings.MEDIA_ROOT) / rejected), other):
+        job.report = {**job.report, "rejected_file": name}
+        job.save()
+        assert client.get(reverse("transfer:job_rejected", args=[job.pk])).status_code == 404
 
 
 def _list_with_bad_dates(path: Path, bad: set[int], households: int = 6) -> Path:

@@ -35,3 +35,5 @@ class Command(BaseCommand):
             f"Đã sao lưu vào {result.path} ({size} MB; cơ sở dữ liệu "
             f"{result.engine}, {result.files} tệp)."
         )
+        for note in result.notes:  # e.g. media files in an object storage, not in the backup
+            self.stdout.write(self.style.WARNING(note))

@@ -35,10 +35,13 @@ class Command(BaseCommand):
                     f"{len(manifest['files'])} tệp) sẽ THAY TOÀN BỘ dữ liệu hiện có. "
                     "Chạy lại với --yes để xác nhận."
                 )
-            backup.restore(path)
+            notes: list[str] = []
+            backup.restore(path, notes)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(
             f"Đã khôi phục bản sao lưu lúc {manifest['created_at']} "
             f"({len(manifest['files'])} tệp). Hãy khởi động lại máy chủ web."
         )
+        for note in notes:  # where the media files are, when not restored from this backup
+            self.stdout.write(self.style.WARNING(note))
