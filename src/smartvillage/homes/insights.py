@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from smartvillage.accounts.permissions import get_visible_unit
 from smartvillage.audit import services as audit
-from smartvillage.criteria import engine
+from smartvillage.criteria import areas, engine
 from smartvillage.criteria.loader import CriteriaSet
 from smartvillage.criteria.services import default_at, parse_at
 from smartvillage.homes import dashboards, maps
@@ -80,6 +80,15 @@ def trend_dates(cset: CriteriaSet, at: dt.date, points: int = TREND_POINTS) -> l
     return sorted(set(dates))
 
 
+def _totals(unit: AdminUnit, cset: CriteriaSet, at: dt.date) -> engine.UnitResult:
+    """The unit's result at `at`: a district's or province's from its per-commune summaries
+    (criteria/areas.py; six dates of a thousand villages each otherwise), else the engine's."""
+    overview = areas.area_overview(unit, cset, at)
+    if overview is not None and overview.result is not None:
+        return overview.result
+    return engine.evaluate(unit, cset, at)
+
+
 @login_required
 def unit_trend(request: HttpRequest, pk: int) -> HttpResponse:
     """Each ratio criterion's value at a few dates. The results store keeps today's counts, not a
@@ -90,7 +99,7 @@ def unit_trend(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {"unit": unit, "cset": cset, "at": at}
     if cset is not None and engine.can_evaluate(unit, cset):
         dates = trend_dates(cset, at)
-        results = [engine.evaluate(unit, cset, d) for d in dates]
+        results = [_totals(unit, cset, d) for d in dates]
         rows = []
         for index, c in enumerate(results[-1].criteria):
             if c.kind not in ("ratio", "reported", "aggregate"):

@@ -210,3 +210,20 @@ def test_the_province_page_and_the_appraisers_home_show_an_edit_at_once(
     registry.do_update_household(world.root, households[1], fibre_internet=True)
     page = client.get(url).content.decode()
     assert "2/2 hộ" in page
+
+
+def test_a_province_trend_reads_the_summaries_and_shows_the_engines_totals(world, cset, client):
+    from django.urls import reverse
+
+    from smartvillage.homes.insights import _totals, trend_dates
+
+    fill(world)
+    at = dt.date(2026, 12, 4)
+    for day in trend_dates(cset, at):
+        assert _totals(world.province, cset, day).to_dict() == (
+            engine.evaluate(world.province, cset, day).to_dict()
+        )
+        assert overview(world.province, cset, day)[1] == 0  # read, not recomputed
+    client.force_login(world.root)
+    page = client.get(reverse("core:unit_trend", args=[world.province.pk]), {"at": "04/12/2026"})
+    assert page.status_code == 200 and 'id="trend-table"' in page.content.decode()
