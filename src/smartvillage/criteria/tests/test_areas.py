@@ -227,3 +227,19 @@ def test_a_province_trend_reads_the_summaries_and_shows_the_engines_totals(world
     client.force_login(world.root)
     page = client.get(reverse("core:unit_trend", args=[world.province.pk]), {"at": "04/12/2026"})
     assert page.status_code == 200 and 'id="trend-table"' in page.content.decode()
+
+
+def test_a_full_database_cache_does_not_cull_the_summaries(world, cset):
+    """Django's database cache culls a third of its table past MAX_ENTRIES (300 by default):
+    after any write, pages then recomputed most communes. Settings keep far more."""
+    from django.core.cache import cache
+
+    fill(world)
+    cache.set_many({f"filler:{i}": i for i in range(400)})
+    overview(world.province, cset)
+    household = _household_of(world.village1)
+    registry.do_update_household(world.root, household, fibre_internet=not household.fibre_internet)
+    got, computed = overview(world.province, cset)
+    assert computed == 1
+    assert got == expected(world.province, cset)
+    assert cache.get("filler:0") == 0
