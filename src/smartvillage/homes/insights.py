@@ -8,17 +8,22 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from smartvillage.accounts.permissions import get_visible_unit
 from smartvillage.audit import services as audit
+from smartvillage.core.errors import DomainError
 from smartvillage.criteria import areas, engine
 from smartvillage.criteria.loader import CriteriaSet
 from smartvillage.criteria.services import default_at, parse_at
-from smartvillage.homes import dashboards, maps
+from smartvillage.homes import dashboards, maps, services
+from smartvillage.homes.models import VillagePosition
 from smartvillage.units.models import AdminUnit, Level
 
 TREND_POINTS = 6
@@ -62,7 +67,55 @@ def unit_map(request: HttpRequest, pk: int) -> HttpResponse:
         data = maps.village_points(unit, results)
         data.yes_label, data.no_label = _("Thôn đạt"), _("Thôn chưa đạt")
         context.update(data=data, households=False)
+        if unit.level == Level.COMMUNE:
+            context["placements"] = maps.placements(request.user, unit)
     return render(request, "homes/unit_map.html", context)
+
+
+@login_required
+def village_position(request: HttpRequest, pk: int) -> HttpResponse:
+    """The commune places a village on the maps: typed coordinates, a tap on the map, or the
+    phone's own position while standing at the village's hall."""
+    village = get_visible_unit(request.user, pk)
+    if village.level != Level.VILLAGE:
+        raise Http404(_("Chỉ đặt vị trí cho thôn, ấp, khu dân cư."))
+    if not services.may_place(request.user, village):
+        raise PermissionDenied(_("Bạn không có quyền đặt vị trí của %(u)s.") % {"u": village})
+    position = VillagePosition.objects.filter(unit=village).first()
+    values = {
+        "latitude": str(position.latitude).replace(".", ",") if position else "",
+        "longitude": str(position.longitude).replace(".", ",") if position else "",
+    }
+    error = ""
+    if request.method == "POST":
+        back = reverse("core:unit_map", args=[village.parent_id or village.pk])
+        try:
+            if "clear" in request.POST:
+                services.do_clear_village_position(request.user, village)
+                messages.success(request, _("Đã bỏ vị trí đặt tay của %(u)s.") % {"u": village})
+            else:
+                values = {k: request.POST.get(k, "") for k in ("latitude", "longitude")}
+                services.do_set_village_position(
+                    request.user, village, values["latitude"], values["longitude"]
+                )
+                messages.success(request, _("Đã lưu vị trí của %(u)s.") % {"u": village})
+            return redirect(back)
+        except DomainError as exc:
+            error = str(exc)
+    return render(
+        request,
+        "homes/village_position.html",
+        {
+            "unit": village,
+            "values": values,
+            "position": position,
+            "error": error,
+            "tile_url": getattr(settings, "SMARTVILLAGE_MAP_TILE_URL", ""),
+            # Where the map opens before a point is chosen: the households' centre, if known.
+            "centre": maps.households_centre(village),
+        },
+        status=400 if error else 200,
+    )
 
 
 def trend_dates(cset: CriteriaSet, at: dt.date, points: int = TREND_POINTS) -> list[dt.date]:

@@ -18,7 +18,7 @@ from smartvillage.criteria.loader import CriteriaSet
 from smartvillage.homes.models import VillagePosition
 from smartvillage.registry.facts import facts_for
 from smartvillage.registry.models import Household
-from smartvillage.units.models import AdminUnit, area_paths
+from smartvillage.units.models import AdminUnit, Level, area_paths
 
 
 @dataclass
@@ -132,3 +132,46 @@ def village_points(unit: AdminUnit, results: list[engine.UnitResult]) -> MapData
 
 def area_roots(unit: AdminUnit) -> list[str]:
     return area_paths([unit])[unit.pk]
+
+
+@dataclass
+class Placement:
+    """Where a commune's village is drawn, and whether the user may move it."""
+
+    village: AdminUnit
+    source: str  # "commune" (placed by hand), "households" (their centre) or "" (nowhere)
+    may_place: bool
+
+
+def placements(user: Any, commune: AdminUnit) -> list[Placement]:
+    """The commune's villages with the source of their point on the map (two queries)."""
+    from smartvillage.homes.services import may_place
+
+    villages = list(AdminUnit.objects.filter(parent=commune, level=Level.VILLAGE).order_by("name"))
+    ids = [v.pk for v in villages]
+    placed = set(VillagePosition.objects.filter(unit_id__in=ids).values_list("unit_id", flat=True))
+    centred = set(
+        Household.objects.filter(
+            village_id__in=ids, latitude__isnull=False, longitude__isnull=False
+        )
+        .values_list("village_id", flat=True)
+        .distinct()
+    )
+    return [
+        Placement(
+            v,
+            "commune" if v.pk in placed else "households" if v.pk in centred else "",
+            may_place(user, v),
+        )
+        for v in villages
+    ]
+
+
+def households_centre(village: AdminUnit) -> tuple[float, float] | None:
+    """The centre of the village's households that have coordinates (None without any)."""
+    row = Household.objects.filter(
+        village=village, latitude__isnull=False, longitude__isnull=False
+    ).aggregate(lat=Avg("latitude"), lon=Avg("longitude"))
+    if row["lat"] is None or row["lon"] is None:
+        return None
+    return float(row["lat"]), float(row["lon"])

@@ -11,6 +11,7 @@ urlpatterns = [
     path("units/", views.all_units, name="all_units"),
     path("units/search/", views.unit_search, name="unit_search"),
     path("units/<int:pk>/map/", insights.unit_map, name="unit_map"),
+    path("units/<int:pk>/map/position/", insights.village_position, name="village_position"),
     path("units/<int:pk>/trend/", insights.unit_trend, name="unit_trend"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),

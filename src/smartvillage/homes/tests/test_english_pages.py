@@ -82,6 +82,10 @@ def pages(world):
             reverse("assessments:list", args=[c]),
             reverse("core:all_units"),
         ],
+        "carol": [
+            reverse("core:unit_map", args=[c]),
+            reverse("core:village_position", args=[v]),
+        ],
         "erin": [reverse("core:home"), reverse("assessments:detail", args=[a.pk])],
         "root": [reverse("core:home")],
     }
