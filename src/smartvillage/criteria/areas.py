@@ -33,7 +33,7 @@ from smartvillage.units.models import AdminUnit, Level, Scheme, area_paths, curr
 
 # Kept a day at most: summaries of a past date or a replaced set version fall out by themselves.
 SUMMARY_SECONDS = 24 * 3600
-_KEY_VERSION = "1"
+_KEY_VERSION = "2"
 _digests: dict[int, tuple[CriteriaSet, str]] = {}
 
 
@@ -60,14 +60,23 @@ class Summary:
     per_criterion: list[int] = field(default_factory=list)
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     undated: int = 0
+    # The villages that pass the whole set (the maps colour them).
+    passing: list[int] = field(default_factory=list)
 
     def to_cache(self) -> tuple[Any, ...]:
-        return (self.villages, self.passed, self.per_criterion, self.counts, self.undated)
+        return (
+            self.villages,
+            self.passed,
+            self.per_criterion,
+            self.counts,
+            self.undated,
+            self.passing,
+        )
 
     @classmethod
     def from_cache(cls, value: tuple[Any, ...]) -> Summary:
-        villages, passed, per_criterion, counts, undated = value
-        return cls(villages, passed, list(per_criterion), dict(counts), undated)
+        villages, passed, per_criterion, counts, undated, passing = value
+        return cls(villages, passed, list(per_criterion), dict(counts), undated, list(passing))
 
 
 @dataclass
@@ -78,6 +87,8 @@ class AreaOverview:
     passed: int
     column_totals: list[int]
     rollup: list[engine.RollupRow]
+    # The villages that pass the set (ids), for the maps.
+    passing: set[int] = field(default_factory=set)
     # Communes whose summary was computed on this load (the rest came from the cache).
     computed: int = 0
 
@@ -173,6 +184,7 @@ def area_overview(unit: AdminUnit, cset: CriteriaSet, at: dt.date) -> AreaOvervi
         passed=passed,
         column_totals=column_totals,
         rollup=_rollup(unit, communes, paths, summaries, size),
+        passing={v for s in summaries.values() for v in s.passing},
         computed=len(missing),
     )
 
@@ -207,6 +219,8 @@ def _summarise(
         s = out[wanted[r.unit.pk]]
         s.villages += 1
         s.passed += int(r.passed)
+        if r.passed:
+            s.passing.append(r.unit.pk)
         for index, c in enumerate(r.criteria):
             s.per_criterion[index] += int(c.status == engine.PASS)
         for code, (n, d) in counts.get(r.unit.pk, {}).items():

@@ -63,8 +63,15 @@ def unit_map(request: HttpRequest, pk: int) -> HttpResponse:
             note="Xem bản đồ vị trí hộ",
         )
     else:
-        results = engine.evaluate_children(unit, cset, at) if cset else []
-        data = maps.village_points(unit, results)
+        overview = areas.area_overview(unit, cset, at) if cset else None
+        if overview is not None:
+            # A district or province: who passes comes from the per-commune summaries.
+            villages = engine.children_at_level(unit, Level.VILLAGE)
+            pairs = [(v, v.pk in overview.passing) for v in villages]
+        else:
+            results = engine.evaluate_children(unit, cset, at) if cset else []
+            pairs = [(r.unit, r.passed) for r in results]
+        data = maps.village_points(unit, pairs)
         data.yes_label, data.no_label = _("Thôn đạt"), _("Thôn chưa đạt")
         context.update(data=data, households=False)
         if unit.level == Level.COMMUNE:

@@ -95,10 +95,10 @@ def household_points(
     return data
 
 
-def village_points(unit: AdminUnit, results: list[engine.UnitResult]) -> MapData:
-    """Each village under `unit` where the commune placed it, else at its households' centroid;
-    1 if it passes the set."""
-    ids = [r.unit.pk for r in results]
+def village_points(unit: AdminUnit, results: list[tuple[AdminUnit, bool]]) -> MapData:
+    """Each village under `unit` (with whether it passes the set) where the commune placed it,
+    else at its households' centroid; 1 if it passes."""
+    ids = [village.pk for village, _passed in results]
     centroids = {
         row["village_id"]: (row["lat"], row["lon"])
         for row in Household.objects.filter(
@@ -117,16 +117,16 @@ def village_points(unit: AdminUnit, results: list[engine.UnitResult]) -> MapData
         }
     )
     data = MapData()
-    for result in results:
-        position = centroids.get(result.unit.pk)
+    for village, passed in results:
+        position = centroids.get(village.pk)
         if position is None:
             data.without_position += 1
             continue
         data.points.append(
-            [float(position[0]), float(position[1]), 1 if result.passed else 0, result.unit.name]
+            [float(position[0]), float(position[1]), 1 if passed else 0, village.name]
         )
-        data.yes += int(result.passed)
-        data.no += int(not result.passed)
+        data.yes += int(passed)
+        data.no += int(not passed)
     return data
 
 

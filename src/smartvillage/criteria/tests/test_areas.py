@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from django.db import transaction
@@ -243,3 +244,62 @@ def test_a_full_database_cache_does_not_cull_the_summaries(world, cset):
     assert computed == 1
     assert got == expected(world.province, cset)
     assert cache.get("filler:0") == 0
+
+
+def test_a_province_map_colours_each_village_as_evaluating_it_does(world, cset, client):
+    import json
+
+    from django.urls import reverse
+
+    from smartvillage.core.testing import HouseholdFactory
+    from smartvillage.homes import maps
+
+    fill(world)
+    for index, village in enumerate((world.village1, world.village2, world.village3)):
+        HouseholdFactory(
+            village=village,
+            fibre_internet=True,
+            latitude=Decimal("21.0") + index,
+            longitude=Decimal("105.0"),
+        )
+    for _ in range(3):  # Thôn Ba falls behind on fibre
+        registry.do_create_household(
+            world.root, world.village3, code=f"X{_}", head_name="Chủ hộ", fibre_internet=False
+        )
+    at = dt.date(2026, 12, 4)
+    overview(world.province, cset, at)
+    children = engine.evaluate_children(world.province, cset, at)
+    want = maps.village_points(world.province, [(r.unit, r.passed) for r in children]).points
+    client.force_login(world.root)
+    page = client.get(
+        reverse("core:unit_map", args=[world.province.pk]), {"at": "04/12/2026"}
+    ).content.decode()
+    got = json.loads(
+        page.split('id="map-points" type="application/json">')[1].split("</script>")[0]
+    )
+    assert got == want and len(got) == 3
+    # With only the fibre criterion, at the best village's share: some pass, some do not.
+    shares = [
+        Fraction(r.criteria[0].numerator, r.criteria[0].denominator)
+        for r in engine.evaluate_children(world.province, cset, at)
+    ]
+    assert min(shares) < max(shares)
+    best = max(shares)
+    fibre = dataclasses.replace(
+        cset,
+        groups=[
+            dataclasses.replace(
+                cset.groups[0],
+                criteria=[
+                    dataclasses.replace(
+                        cset.criteria[0],
+                        threshold=Decimal(best.numerator) / Decimal(best.denominator),
+                    )
+                ],
+            )
+        ],
+    )
+    lenient = engine.evaluate_children(world.province, fibre, at)
+    passing = {r.unit.pk for r in lenient if r.passed}
+    assert 0 < len(passing) < 3
+    assert areas.area_overview(world.province, fibre, at).passing == passing
