@@ -529,3 +529,31 @@ class StaleErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField(help_text="Thay đổi của người khác, bằng tiếng Việt.")
     current_etag = serializers.CharField(required=False, help_text="ETag hiện tại.")
+
+
+class ErasureRequestSerializer(serializers.Serializer):
+    """Erasure on the data subject's request (Law 91/2025/QH15): cannot be undone."""
+
+    confirm = serializers.BooleanField(
+        help_text="Phải là true: xóa dữ liệu cá nhân không hoàn tác được."
+    )
+
+    def validate_confirm(self, value: bool) -> bool:
+        if value is not True:
+            raise serializers.ValidationError(
+                _("Gửi confirm: true để xác nhận xóa (không hoàn tác được).")
+            )
+        return value
+
+
+class ErasureResultSerializer(serializers.Serializer):
+    """What the erasure changed: counts only, never the erased values."""
+
+    erased = serializers.BooleanField()
+    audit_entries = serializers.IntegerField(help_text="Mục nhật ký đã bỏ giá trị cá nhân.")
+    households = serializers.IntegerField(help_text="Hộ đã bỏ tên người này (chủ hộ).")
+    housemates = serializers.IntegerField(help_text="Ghi chú của người cùng hộ đã xóa tên.")
+    snapshots = serializers.IntegerField(help_text="Hồ sơ đã chốt: thay bằng bí danh.")
+    import_jobs = serializers.IntegerField(help_text="Lần nhập đang chờ đã xóa.")
+    survey_answers = serializers.IntegerField(help_text="Câu trả lời khảo sát đã bỏ liên kết.")
+    files = serializers.IntegerField(help_text="Số tệp đã xóa.")

@@ -37,6 +37,8 @@ urlpatterns = [
         name="household_persons",
     ),
     path("persons/<int:pk>/", views.PersonDetailView.as_view(), name="person"),
+    path("persons/<int:pk>/personal-data/", views.PersonDataView.as_view(), name="person_data"),
+    path("persons/<int:pk>/erase/", views.PersonErasureView.as_view(), name="person_erase"),
     path("criteria-sets/", views.CriteriaSetListView.as_view(), name="criteria_sets"),
     path("criteria-sets/<slug:slug>/", views.CriteriaSetDetailView.as_view(), name="criteria_set"),
     # evidence

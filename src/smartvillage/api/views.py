@@ -40,6 +40,8 @@ from smartvillage.api import permissions as api_permissions
 from smartvillage.api.serializers import (
     CriteriaSetDetailSerializer,
     CriteriaSetSummarySerializer,
+    ErasureRequestSerializer,
+    ErasureResultSerializer,
     ErrorSerializer,
     EvaluationQuerySerializer,
     EvaluationSerializer,
@@ -491,6 +493,64 @@ class PersonDetailView(Versioned, _OneObject, ApiView, generics.RetrieveUpdateDe
     def perform_destroy(self, instance: Person) -> None:
         self.check_version_locked(instance)
         services.do_delete_person(self.request.user, instance)
+
+
+def _visible_person(request: Request, pk: int) -> Person:
+    person = (
+        api_permissions.visible_persons(request.user)
+        .select_related("household__village")
+        .filter(pk=pk)
+        .first()
+    )
+    if person is None:
+        raise NotFound(_("Không tìm thấy nhân khẩu."))
+    return person
+
+
+@extend_schema(
+    tags=["registry"],
+    summary="Dữ liệu cá nhân của một người (quyền truy cập của chủ thể dữ liệu)",
+    responses={200: OpenApiTypes.OBJECT, **_errors(403, 404)},
+)
+class PersonDataView(ApiView):
+    """Mọi dữ liệu hệ thống giữ về một người, đúng như trang “Dữ liệu cá nhân” tải về; lần xuất
+    được ghi nhật ký (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15)."""
+
+    def get(self, request: Request, pk: int) -> Response:
+        person = _visible_person(request, pk)
+        return Response(services.do_export_person_data(request.user, person))
+
+
+@extend_schema(
+    tags=["registry"],
+    summary="Xóa dữ liệu cá nhân theo yêu cầu của chủ thể dữ liệu",
+    request=ErasureRequestSerializer,
+    responses={200: ErasureResultSerializer, **_errors(400, 403, 404)},
+)
+class PersonErasureView(ApiView):
+    """Xóa một người theo yêu cầu (Luật 91/2025/QH15): bản ghi bị xóa, mọi bản sao khác (nhật
+    ký, hồ sơ đã chốt, tệp đang chờ nhập, khảo sát) bị xóa hoặc thay bằng bí danh; nhật ký chỉ
+    giữ việc đã xóa. Cần `{"confirm": true}`; không hoàn tác được. Cùng quyền như trên web."""
+
+    def post(self, request: Request, pk: int) -> Response:
+        person = _visible_person(request, pk)
+        body = ErasureRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = services.do_erase_person(request.user, person)
+        return Response(
+            ErasureResultSerializer(
+                {
+                    "erased": True,
+                    "audit_entries": result.audit_entries,
+                    "households": result.households,
+                    "housemates": result.housemates,
+                    "snapshots": result.snapshots,
+                    "import_jobs": result.import_jobs,
+                    "survey_answers": result.survey_answers,
+                    "files": len(result.files),
+                }
+            ).data
+        )
 
 
 # ---- criteria sets ----------------------------------------------------------------------------
