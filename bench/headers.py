@@ -13,7 +13,7 @@ holds a field:
 * wrong: mapped without asking to a wrong field (must be 0);
 * skipped: a core or criterion column left out without a question (must be 0).
 
-Columns no field is about ("Dân tộc", "Số điện thoại") are counted apart: left out (right),
+Columns no field is about ("Dân tộc", "Hộ nghèo") are counted apart: left out (right),
 asked, or mapped (wrong). Prints a Markdown table for docs/benchmarks.md. Asserts nothing.
 """
 

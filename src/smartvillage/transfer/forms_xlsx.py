@@ -10,6 +10,7 @@ import io
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -35,6 +36,7 @@ HOUSEHOLD_CORE = [
     ("Họ và tên chủ hộ", 28, None),
     ("Địa chỉ", 24, None),
     ("Số nhà", 10, None),
+    ("Số điện thoại", 16, "phone"),
     ("Mã địa chỉ số", 16, None),
 ]
 PERSON_CORE = [
@@ -108,8 +110,8 @@ def _sheet(
         if kind == "date":
             for row in range(HEADER_ROW + 1, last + 1):
                 ws.cell(row, index).number_format = "dd/mm/yyyy"
-        if kind == "identity":
-            # Text, or Excel drops the leading zero of a 12-digit CCCD number.
+        if kind in ("identity", "phone"):
+            # Text, or Excel drops the leading zero of a CCCD or a phone number.
             for row in range(HEADER_ROW + 1, last + 1):
                 ws.cell(row, index).number_format = "@"
     for offset, values in enumerate(rows, start=1):
@@ -131,7 +133,7 @@ INSTRUCTIONS = [
     "2. Trang “Nhân khẩu”: mỗi người một dòng, ghi “Mã hộ” của hộ mình. Người đứng tên chủ hộ ghi quan hệ “Chủ hộ”.",
     "3. Các cột có/không: chọn “Có” hoặc “Không” trong danh sách (cũng nhận x, 1, có; để trống là Không).",
     "4. Ngày sinh: dd/mm/yyyy (vd. 05/03/1985); nếu chỉ biết năm sinh thì ghi năm (vd. 1985).",
-    "5. Giới tính: Nam hoặc Nữ. Số CCCD: 12 chữ số (ô đã để dạng văn bản để giữ số 0 ở đầu).",
+    "5. Giới tính: Nam hoặc Nữ. Số CCCD: 12 chữ số. Số điện thoại liên hệ (mỗi hộ một số): ghi cả số 0 ở đầu, vd. 0912 345 678 (hai cột này để dạng văn bản để giữ số 0 ở đầu).",
     "6. Không thêm, xóa hoặc đổi tên cột tiêu đề (dòng 3). Có thể xóa các dòng trống thừa.",
     "7. Nhập lại cùng tệp sẽ cập nhật đúng hộ, đúng người (theo mã hộ; họ tên + ngày sinh trong hộ), không tạo bản trùng.",
     "8. Trước khi ghi, hệ thống kiểm tra toàn bộ tệp và báo lỗi theo trang, dòng, cột; có lỗi thì không ghi gì.",
@@ -157,6 +159,7 @@ def _registry_rows(village: AdminUnit) -> tuple[list[list[object]], list[list[ob
             h.head_name,
             h.address,
             h.house_number,
+            h.phone,
             h.digital_address_code,
             *(_fact_value(h, f) for f in household_facts),
             h.note,
@@ -277,6 +280,11 @@ LABEL_EN = "label::English (en)"
 FORM_ID = "smartvillage_household"
 
 
+def _phone_rule() -> RegexValidator:
+    field = Household._meta.get_field("phone")
+    return next(v for v in field.validators if isinstance(v, RegexValidator))
+
+
 def xlsform_rows() -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
     """(survey, choices, settings) rows of the door-to-door household survey."""
     survey_header = [
@@ -320,6 +328,17 @@ def xlsform_rows() -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
     )
     q("text", "head_name", "Họ và tên chủ hộ", "Head of household", "", "yes")
     q("text", "address", "Địa chỉ", "Address")
+    q(
+        "text",
+        "phone",
+        "Số điện thoại",
+        "Phone number",
+        "Số liên hệ của hộ, vd. 0912 345 678; để trống nếu không có",
+        "",
+        # The household form's own rule (the model field's validator), not a second one.
+        f"regex(., '{_phone_rule().regex.pattern}')",
+        str(_phone_rule().message),
+    )
     q("text", "digital_address_code", "Mã địa chỉ số", "Digital address code")
     q(
         "geopoint",

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from smartvillage.registry.facts import Fact, catalogue, fold
 
 # Field kinds the importer knows how to parse.
-TEXT, DATE, SEX, REL, BOOL, DECIMAL, IDNUM, SKIP, KEY = (
+TEXT, DATE, SEX, REL, BOOL, DECIMAL, IDNUM, PHONE, SKIP, KEY = (
     "text",
     "date",
     "sex",
@@ -26,6 +26,7 @@ TEXT, DATE, SEX, REL, BOOL, DECIMAL, IDNUM, SKIP, KEY = (
     "bool",
     "decimal",
     "identity",
+    "phone",
     "skip",
     "key",
 )
@@ -77,6 +78,36 @@ CORE: dict[str, tuple[Field, tuple[str, ...]]] = {
     "house_number": (
         Field("house_number", "household", TEXT, "Số nhà"),
         ("số nhà", "nhà số", "số nhà hẻm", "số nhà ngõ", "số nhà đường", "house number"),
+    ),
+    # The household's contact phone. In a list of persons each person's row may carry a number:
+    # the household keeps the head's, else the first member's (importing/plan.py). "Điện thoại
+    # thông minh" / "ĐTTM" is the smartphone fact (x/blank), not this: values decide (layout.py).
+    "phone": (
+        Field("phone", "household", PHONE, "Số điện thoại"),
+        (
+            "số điện thoại",
+            "điện thoại",
+            "sđt",
+            "số đt",
+            "đt",
+            "đt liên hệ",
+            "sđt liên hệ",
+            "điện thoại liên hệ",
+            "số điện thoại liên hệ",
+            "số điện thoại liên lạc",
+            "sđt liên lạc",
+            "sđt chủ hộ",
+            "số điện thoại chủ hộ",
+            "điện thoại chủ hộ",
+            "đt chủ hộ",
+            "số điện thoại di động",
+            "số đtdđ",
+            "sđt/zalo",
+            "số điện thoại/zalo",
+            "phone",
+            "phone number",
+            "số máy",
+        ),
     ),
     "digital_address_code": (
         Field("digital_address_code", "household", TEXT, "Mã địa chỉ số"),

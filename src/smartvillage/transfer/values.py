@@ -9,10 +9,12 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from smartvillage.registry.facts import fold
-from smartvillage.registry.models import Relationship, Sex
+from smartvillage.registry.models import Household, Relationship, Sex
 
 YES = {
     "x",
@@ -236,3 +238,131 @@ def parse_decimal(value: object) -> Decimal | None:
         return Decimal(raw.replace(",", "."))
     except InvalidOperation:
         raise ValueError(f"“{raw}” không phải số") from None
+
+
+class Refused(ValueError):
+    """A value refused with a proposed correction (the rejected-rows file fills it in)."""
+
+    def __init__(self, reason: str, fix: str = "") -> None:
+        super().__init__(reason)
+        self.fix = fix
+
+
+# What a cell holding a phone number looks like (to tell a phone column from an x/blank one):
+# 0 + 9 digits (mobile) or 0 + 10 (landline with its area code), +84/84 + 9-10 digits, or a
+# number that lost its leading 0 in Excel. Separators: spaces, dots, dashes, brackets.
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+# Several numbers in one cell ("0912 345 678 / 0987 654 321", "…; …", "… - …").
+_PHONE_LIST = re.compile(r"\s*[/;,\n|]\s*|\s+-\s+|\s{2,}")
+
+
+def _restored_zero(digits: str) -> str | None:
+    """A national number without its leading 0 (Excel dropped it from a number cell; a CSV saved
+    from Excel keeps it dropped): 9 digits of a mobile (3, 5, 7, 8, 9 …) or 10 of a landline
+    (2 + area code). None when the digits are not that."""
+    if len(digits) == 9 and digits[0] in "35789":
+        return "0" + digits
+    if len(digits) == 10 and digits[0] == "2":
+        return "0" + digits
+    return None
+
+
+def _phone_shaped(text_value: str) -> bool:
+    compact = _PHONE_SEPARATORS.sub("", text_value)
+    plus = compact.startswith("+")
+    digits = compact[1:] if plus else compact
+    if not digits.isdigit():
+        return False
+    if digits.startswith("84") and (plus or len(digits) in (11, 12)):
+        return len(digits) - 2 in (9, 10)
+    if digits.startswith("0"):
+        return len(digits) in (10, 11)
+    return not plus and _restored_zero(digits) is not None
+
+
+def looks_phone(value: object) -> bool:
+    """Does the cell hold a Vietnamese phone number (or several)? Not x/blank, not a CCCD."""
+    if value is None or isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not value.is_integer():
+            return False
+        return _phone_shaped(str(int(value)))
+    parts = _phone_parts(str(value))
+    return bool(parts) and all(_phone_shaped(p) for p in parts)
+
+
+def _phone_parts(cell: str) -> list[str]:
+    # Split before whitespace is collapsed: two numbers on two lines of one cell are two.
+    return [t for t in (text(p) for p in _PHONE_LIST.split(cell.strip())) if t]
+
+
+def _phone_field_check(value: str) -> str | None:
+    """The household form's own rule for the contact phone (the model field's validators: digits,
+    spaces, dots, dashes, a leading +, 8-20 characters); its message, or None when accepted."""
+    field = Household._meta.get_field("phone")
+    try:
+        field.clean(value, None)
+    except ValidationError:
+        rule = next(v for v in field.validators if isinstance(v, RegexValidator))
+        return str(rule.message)
+    return None
+
+
+def parse_phone(value: object) -> tuple[str, str | None, str]:
+    """(phone, warning, fix) of a contact phone cell; ValueError (Refused) with the reason.
+
+    Accepted by the same rule as the household form (the model field's validators). A number
+    that lost its leading 0 (a number cell 912345678, or a CSV saved from Excel) gets it back
+    with a warning, like a CCCD; a number the form accepts but that has not the length of a
+    Vietnamese one (10 digits mobile, 11 landline) is kept with a warning to check it.
+    """
+    if value is None:
+        return "", None, ""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(f"“{text(value)}” không phải số điện thoại")
+    number_cell = isinstance(value, int | float)
+    raw = str(int(value)) if number_cell else text(value)
+    if not raw:
+        return "", None, ""
+    phone, warning, fix = raw, None, ""
+    compact = _PHONE_SEPARATORS.sub("", raw)
+    restored = _restored_zero(compact) if compact.isdigit() else None
+    if restored is not None:
+        phone = "0" + raw
+        where = "ô dạng số" if number_cell else "có lẽ do Excel lưu thành số"
+        warning = f"số điện thoại “{raw}” mất số 0 ở đầu ({where}); đã bổ sung thành {phone}"
+        fix = phone
+    rule = _phone_field_check(phone)
+    if rule is not None:
+        parts = _phone_parts(value if isinstance(value, str) else raw)
+        if len(parts) > 1 and all(_phone_shaped(p) for p in parts):
+            first = parse_phone(parts[0])[0]
+            numbers = ", ".join(f"“{p}”" for p in parts)
+            raise Refused(
+                f"ô có {len(parts)} số điện thoại ({numbers}); hộ chỉ ghi một số liên hệ: "
+                f"giữ lại một số (đề xuất: {first})",
+                first,
+            )
+        unbracketed = " ".join(re.sub(r"[()]", " ", phone).split())
+        if unbracketed != phone and _phone_field_check(unbracketed) is None:
+            raise Refused(
+                f"số điện thoại “{raw}” có dấu ngoặc; ghi không có ngoặc (đề xuất: {unbracketed})",
+                unbracketed,
+            )
+        if any(ch.isalpha() for ch in raw):
+            why = "có chữ cái"
+        elif len(phone) < 8:
+            why = f"quá ngắn: {len(phone)} ký tự"
+        elif len(phone) > 20:
+            why = f"quá dài: {len(phone)} ký tự"
+        else:
+            why = "có ký tự không dùng trong số điện thoại"
+        raise ValueError(f"số điện thoại “{raw}” không hợp lệ ({why}). {rule}")
+    if warning is None and not _phone_shaped(phone):
+        digits = sum(ch.isdigit() for ch in phone)
+        warning = (
+            f"số điện thoại “{phone}” có {digits} chữ số, không giống số Việt Nam (di động 10 chữ "
+            "số, cố định 11 chữ số, bắt đầu bằng 0 hoặc +84): đã ghi như trong tệp, hãy kiểm tra lại"
+        )
+    return phone, warning, fix

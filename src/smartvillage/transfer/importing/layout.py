@@ -311,6 +311,7 @@ class Sniff:
     bools: int = 0
     codes: int = 0
     digits: int = 0
+    phones: int = 0  # phone numbers (values.looks_phone): 0 + 9-10 digits, +84, a lost 0
     relationships: int = 0
     samples: list[str] = field(default_factory=list)
 
@@ -342,6 +343,8 @@ def sniff(values: list[object]) -> Sniff:
         compact = text.replace(" ", "").replace(".", "")
         if compact.isdigit():
             out.digits += 1
+        if not is_bool and V.looks_phone(raw):
+            out.phones += 1
         if (
             isinstance(raw, str)
             and _CODE.match(text)
@@ -368,14 +371,33 @@ def compatible(f: H.Field, s: Sniff) -> bool:
         return s.share(s.sexes) >= FIT
     if f.kind == H.BOOL:
         return s.share(s.bools) >= FIT
+    if f.kind == H.PHONE:
+        # "SĐT" holds phone numbers; an x/blank column ("Có ĐTTM") is the smartphone fact.
+        return s.share(s.phones) >= FIT
     if f.kind == H.IDNUM:
-        return s.share(s.digits) >= FIT
+        # A CCCD has 12 digits (a CMND 9); a column of 10-digit numbers starting with 0 is phones.
+        return s.share(s.digits) >= FIT and s.share(s.phones) < 0.5
     if f.kind == H.REL:
         return s.share(s.relationships) >= FIT / 2
     if f.key in ("full_name", "head_name"):
-        # Names are not dates, x marks, "Nam"/"Nữ" or "Chủ hộ"/"Vợ"/"Con".
-        return all(s.share(count) < 0.5 for count in (s.dates, s.bools, s.sexes, s.relationships))
+        # Names are not dates, x marks, "Nam"/"Nữ", "Chủ hộ"/"Vợ"/"Con" or phone numbers.
+        return all(
+            s.share(count) < 0.5 for count in (s.dates, s.bools, s.sexes, s.relationships, s.phones)
+        )
     return True
+
+
+def refuses(f: H.Field, s: Sniff) -> bool:
+    """Do the values rule out even a field the header names exactly? Between a phone number and
+    the smartphone fact the header words are the same ("Điện thoại", "ĐT"): a column of x/blank
+    is never the phone, a column of phone numbers never a yes/no fact."""
+    if s.n == 0:
+        return False
+    if f.kind == H.PHONE:
+        return s.share(s.phones) < FIT and s.share(s.bools) >= FIT
+    if f.kind == H.BOOL:
+        return s.share(s.phones) >= FIT
+    return False
 
 
 def _switch(f: H.Field, s: Sniff, fields: dict[str, H.Field]) -> H.Field:
@@ -418,6 +440,8 @@ def _value_candidates(s: Sniff, header: ColumnHeader, fields: dict) -> list[H.Ca
         out.append(H.Candidate(fields["sex"], 60.0))
     if s.share(s.relationships) >= FIT:
         out.append(H.Candidate(fields["relationship"], 60.0))
+    if s.share(s.phones) >= FIT:
+        out.append(H.Candidate(fields["phone"], 60.0))
     if s.share(s.codes) >= FIT and "dia chi" in fold(header.display):
         out.append(H.Candidate(fields["digital_address_code"], 70.0))
     return out
@@ -512,7 +536,9 @@ def _assemble(sheet: Sheet, found: _HeaderFound, ctx: LayoutContext) -> tuple[Sh
         cands = sorted(deduped.values(), key=lambda c: (-c.score, c.field.key))
         # An exact header ("CCCD", "Năm sinh") keeps its field whatever the values (bad values
         # are errors of their rows); a fuzzy one must fit what the column holds.
-        fitting = [c for c in cands if c.exact or compatible(c.field, s)]
+        fitting = [
+            c for c in cands if (c.exact and not refuses(c.field, s)) or compatible(c.field, s)
+        ]
         best = fitting[0] if fitting else None
         if best is not None and best.field.level == "skip":
             verdicts[j] = ("ignored", "ignore", [], s, "")
@@ -651,10 +677,13 @@ def _person_twins_on_a_persons_sheet(
     or the person uses online public services) is the person's fact."""
     if "full_name" not in seen or not set(seen) & _PERSON_KEYS:
         return
+    facts = catalogue()
     for column in layout.columns:
         if column.state == "explicit" or column.field.level != "household":
             continue
-        _state, _what, cands, _s, _reason = verdicts[column.index]
+        if column.field.key not in facts:
+            continue  # a core field ("Số điện thoại": each person's row may carry the number)
+        _state, _what, cands, s, _reason = verdicts[column.index]
         top = next((c for c in cands if c.field.key == column.field.key), None)
         if top is None or top.exact:
             continue  # "Hộ thanh toán điện tử" says whose fact it is
@@ -666,6 +695,8 @@ def _person_twins_on_a_persons_sheet(
                 and top is not None
                 and top.score - c.score < H.LEAD
                 and c.field.key not in seen
+                and compatible(c.field, s)
+                and not refuses(c.field, s)
             ),
             None,
         )

@@ -102,6 +102,10 @@ def _link(
                 Issue(ERROR, "thiếu mã hộ (cột “Mã hộ”)", person.src.sheet, person.src.row)
             )
             continue
+        if row_household is not None and "phone" in row_household.fields:
+            # Each person's own number: which one the household keeps is decided once its head
+            # is known (plan._household_phone), not by the order rows merge in.
+            person.phone = row_household.fields.pop("phone")
         if row_household is not None and (row_household.fields or row_household.extra):
             _merge_household(target, row_household, overwrite=is_head)
         if person.head_name and "head_name" not in target.fields:

@@ -114,11 +114,14 @@ class _Parser:
             if kind == H.IDNUM:
                 number, warning = V.parse_identity(raw)
                 return number, None, warning, (number if warning else "")
+            if kind == H.PHONE:
+                phone, warning, fix = V.parse_phone(raw)
+                return phone, None, warning, fix
             if kind == H.DECIMAL:
                 return V.parse_decimal(raw), None, None, ""
             return V.text(raw), None, None, ""
         except ValueError as exc:
-            reason, fix = str(exc), ""
+            reason, fix = str(exc), getattr(exc, "fix", "")
             if kind == H.IDNUM:
                 digits = V.text(raw).replace(" ", "").replace(".", "")
                 if digits.isdigit() and len(digits) == 11:
@@ -423,6 +426,7 @@ def _household_from(parsed: dict[str, Any], src: Src, only_present: bool = False
         ("address", "address"),
         ("digital_address_code", "digital_address_code"),
         ("house_number", "house_number"),
+        ("phone", "phone"),
         ("latitude", "latitude"),
         ("longitude", "longitude"),
         ("household_note", "note"),

@@ -26,6 +26,7 @@ _HOUSEHOLD_FIELDS = (
     "address",
     "digital_address_code",
     "house_number",
+    "phone",
     "latitude",
     "longitude",
     "note",
@@ -78,6 +79,63 @@ def _year_vague_match(
         and isinstance(birth, dt.date)
         and existing_date.year == birth.year
         and (existing_year_only or year_only)
+    )
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def _household_phone(report: ImportReport, household: HouseholdIn, head: PersonIn | None) -> None:
+    """The household's contact phone from the phones on its persons' rows (a list of persons).
+
+    A phone on the households sheet (or row) stays; otherwise the head's, else the first member's
+    in file order. The household keeps one number: when that choice is not plain from the file
+    (the head has none, or members have other numbers, which are not kept) a warning says so.
+    """
+    given = [(p, p.phone) for p in household.persons if isinstance(p.phone, str) and p.phone]
+    if not given:
+        return  # no number, or only refused ones (their rows carry the error)
+    own = household.fields.get("phone")
+    if isinstance(own, str) and own:
+        chosen, source = own, None
+    else:
+        source, chosen = next(((p, v) for p, v in given if p is head), given[0])
+        household.fields["phone"] = chosen
+    others = [(p, v) for p, v in given if _digits(v) != _digits(chosen)]
+    parts = []
+    if source is None:
+        parts.append(f"số điện thoại liên hệ lấy ở trang hộ ({chosen})")
+    elif source is not head and head is not None:
+        parts.append(
+            f"chủ hộ “{head.fields.get('full_name') or ''}” không có số điện thoại trong tệp; "
+            f"số liên hệ của hộ lấy của “{source.fields.get('full_name') or ''}” "
+            f"(dòng {_vn_int(source.src.row)}, người đầu tiên trong hộ có số): {chosen}"
+        )
+    elif others:
+        who = (
+            f"chủ hộ “{source.fields.get('full_name') or ''}”"
+            if source is head
+            else f"“{source.fields.get('full_name') or ''}” (dòng {_vn_int(source.src.row)}, "
+            "người đầu tiên trong hộ có số)"
+        )
+        parts.append(f"số liên hệ của hộ lấy của {who}: {chosen}")
+    if not parts or (source is None and not others):
+        return
+    if others:
+        listed = ", ".join(
+            f"“{p.fields.get('full_name') or ''}” {v} (dòng {_vn_int(p.src.row)})"
+            for p, v in others
+        )
+        parts.append(f"hộ chỉ ghi một số liên hệ, không ghi vào sổ số của {listed}")
+    report.issues.append(
+        Issue(
+            WARNING,
+            f"hộ “{household.code}”: " + "; ".join(parts),
+            household.src.sheet,
+            household.src.row,
+            value=chosen,
+        )
     )
 
 
@@ -198,6 +256,8 @@ def _validate_and_plan(
                 )
                 continue
             household.fields = {}
+        else:
+            _household_phone(report, household, head)
         # Facts the catalogue derives from other fields (a digital address code -> the household
         # has a digital address), ORed in so that criteria count them as plain columns.
         for key, value in derive("household", household.fields).items():

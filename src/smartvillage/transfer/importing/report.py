@@ -187,6 +187,8 @@ class PersonIn:
     household_code: str = ""
     parent_key: str = ""
     head_name: str = ""
+    # The phone on this person's row of a list of persons (the household keeps one: plan.py).
+    phone: Any = None
     household: HouseholdIn | None = None
     instance: Person | None = None
     pk: int | None = None

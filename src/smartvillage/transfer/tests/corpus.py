@@ -231,13 +231,25 @@ SPELLINGS: dict[str | None, list[str]] = {
     ],
     "note": ["Ghi chú", "GHI CHÚ", "Ghi chú (nếu có)"],
     "stt": ["STT", "TT", "Số TT", "S.T.T"],
+    "phone": [
+        "Số điện thoại",
+        "SĐT",
+        "Điện thoại",
+        "ĐT liên hệ",
+        "SĐT chủ hộ",
+        "Số ĐT",
+        "Điện thoại liên hệ",
+        "SĐT/Zalo",
+        "Số điện thoại liên hệ",
+        "SỐ ĐIỆN THOẠI",
+        "Số ĐTDĐ",
+        "ĐT",
+    ],
     None: [
         "Dân tộc",
         "Tôn giáo",
         "Nghề nghiệp",
         "Trình độ văn hóa",
-        "Số điện thoại",
-        "SĐT",
         "Hộ nghèo",
         "Hộ cận nghèo",
         "BHYT",
@@ -247,6 +259,10 @@ SPELLINGS: dict[str | None, list[str]] = {
         "Quê quán",
     ],
 }
+# The other columns of a list as the generator draws them: a phone column in 2 of 13 draws
+# (positions kept from when phones were a column no field is about, so the same seed still draws
+# the same files).
+_OTHER_DRAWS: list[str | None] = [*SPELLINGS[None][:4], "phone", "phone", *SPELLINGS[None][4:]]
 HOUSEHOLD_FACTS = ("fibre_internet", "digital_address_notified", "digital_address")
 PERSON_FACTS = (
     "smartphone",
@@ -302,6 +318,9 @@ class VillageFile:
     columns: dict[tuple[str, str], str | None] = field(default_factory=dict)
     households: list[HouseholdTruth] = field(default_factory=list)
     fields_present: set[str] = field(default_factory=set)
+    # The contact phone each household must end with (households with one, in no order): its
+    # households-sheet cell, else the first number on its persons' rows (the head is first).
+    phones: list[str] = field(default_factory=list)
     expected: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
 
 
@@ -363,10 +382,54 @@ class _Col:
     header: str
     group: str = ""  # a merged group header above (2-3 header rows)
     sub: str = ""  # for "Năm sinh / Nam" and "Giới tính / Nam": the sub-header
+    drawn: bool = True  # False: added without a draw, its values written by rule (phones)
 
 
 def _spell(rng: random.Random, key: str | None) -> str:
     return rng.choice(SPELLINGS[key])
+
+
+def _add_phone(cols: list[_Col], number: int, after: str) -> None:
+    """Every third file also has a phone column after the name (no draw: the rest of the file is
+    what the seed drew before phones were read), spelled the corpus's ways in turn."""
+    if number % 3 or any(c.truth == "phone" for c in cols):
+        return
+    spellings = SPELLINGS["phone"]
+    place = next(i for i, c in enumerate(cols) if c.truth == after) + 1
+    cols.insert(place, _Col("phone", spellings[(number // 3) % len(spellings)], drawn=False))
+
+
+def _other_column(rng: random.Random, cols: list[_Col]) -> _Col:
+    """A column no criterion is about ("Dân tộc", "Hộ nghèo") or the contact phone.
+
+    One draw, as before phones were read: the phone's spelling follows from the columns already
+    there, so every spelling of SPELLINGS["phone"] turns up across the corpus."""
+    drawn = rng.choice(_OTHER_DRAWS)
+    if drawn != "phone":
+        return _Col(None, drawn)
+    spellings = SPELLINGS["phone"]
+    return _Col("phone", spellings[sum(len(c.header) for c in cols) % len(spellings)])
+
+
+def _phone(p: PersonTruth) -> str:
+    """A person's mobile number (10 digits, from the identity number: distinct per person)."""
+    return "0" + "35789"[int(p.identity[-1]) % 5] + p.identity[-8:]
+
+
+# How phones are written (one draw): spaced, plain, a number cell that lost its 0 (a CSV saved
+# from Excel keeps it lost), dotted, blank, +84, plain.
+def _phone_cell(phone: str, style: int, xlsx: bool) -> object:
+    if style == 0:
+        return f"{phone[:4]} {phone[4:7]} {phone[7:]}"
+    if style == 2:
+        return int(phone) if xlsx else phone[1:]
+    if style == 3:
+        return f"{phone[:4]}.{phone[4:7]}.{phone[7:]}"
+    if style == 4:
+        return None
+    if style == 5:
+        return f"+84 {phone[1:4]} {phone[4:7]} {phone[7:]}"
+    return phone
 
 
 def _person_columns(rng: random.Random, one_sheet: bool, with_code: bool) -> list[_Col]:
@@ -397,7 +460,8 @@ def _person_columns(rng: random.Random, one_sheet: bool, with_code: bool) -> lis
     for _ in range(rng.randint(0, 2)):
         # Never between the two halves of "Năm sinh / Nam | Nữ".
         places = [i for i in range(3, len(cols) + 1) if i == len(cols) or not cols[i].sub]
-        cols.insert(rng.choice(places), _Col(None, _spell(rng, None)))
+        place = rng.choice(places)
+        cols.insert(place, _other_column(rng, cols))
     if rng.random() < 0.5:
         cols.append(_Col("note", _spell(rng, "note")))
     return cols
@@ -504,6 +568,9 @@ def _person_row(
             row.append(_bool(rng, style, h.facts[t]) if head else None)
         elif t == "note":
             row.append(rng.choice(["", "", "tạm vắng", "chuyển đến 2024"]))
+        elif t == "phone":
+            how = rng.randrange(7) if c.drawn else (number + len(p.name)) % 7
+            row.append(_phone_cell(_phone(p), how, xlsx))
         elif t is None:
             row.append(rng.choice(["Kinh", "Không", "Làm ruộng", "12/12", "", "x", "Công nhân"]))
         else:
@@ -512,7 +579,12 @@ def _person_row(
 
 
 def _household_row(
-    cols: list[_Col], h: HouseholdTruth, number: int, style: tuple[str, str], rng: random.Random
+    cols: list[_Col],
+    h: HouseholdTruth,
+    number: int,
+    style: tuple[str, str],
+    rng: random.Random,
+    xlsx: bool = True,
 ) -> list[object]:
     row: list[object] = []
     for c in cols:
@@ -531,6 +603,10 @@ def _household_row(
             row.append(_bool(rng, style, h.facts[t]))
         elif t == "note":
             row.append("")
+        elif t == "phone":
+            # The head's number; one in four households without one (style 4: blank).
+            how = rng.randrange(4) if c.drawn else number % 4
+            row.append(_phone_cell(_phone(h.persons[0]), (0, 1, 2, 4)[how], xlsx))
         else:
             row.append(rng.choice(["Kinh", "", "x", "Hộ khá"]))
     return row
@@ -675,9 +751,10 @@ def village_file(directory: Path, number: int, seed: int = 2025) -> VillageFile:
         hcols.append(_Col("head_name", _spell(rng, "head_name")))
         hcols.extend(_household_fact_columns(rng))
         if rng.random() < 0.4:
-            hcols.append(_Col(None, _spell(rng, None)))
+            hcols.append(_other_column(rng, hcols))
         if grouped:
             _group(hcols, rng)
+        _add_phone(hcols, number, "head_name")
         hrows = [_household_row(hcols, h, i + 1, style, rng) for i, h in enumerate(households)]
         sheets.append(
             _SheetSpec(
@@ -694,6 +771,7 @@ def village_file(directory: Path, number: int, seed: int = 2025) -> VillageFile:
     pcols = _person_columns(rng, one_sheet=not two_sheets, with_code=with_code)
     if grouped:
         _group(pcols, rng)
+    _add_phone(pcols, number, "full_name")
     prows = []
     number_in_list = 0
     for h in households:
@@ -731,7 +809,41 @@ def village_file(directory: Path, number: int, seed: int = 2025) -> VillageFile:
         out.columns.update(_truth_columns(spec))
         out.fields_present.update(c.truth for c in spec.cols if c.truth)
     out.expected = expected_counts(households, out.fields_present)
+    hrows_by_household = hrows if two_sheets else [[] for _ in households]
+    out.phones = _expected_phones(
+        households, hcols if two_sheets else [], hrows_by_household, pcols, prows
+    )
     return out
+
+
+def _phone_written(cell: object) -> str:
+    """The number a phone cell stands for: a number cell, or a CSV's 9 digits, lost their 0."""
+    if cell is None or cell == "":
+        return ""
+    if isinstance(cell, int):
+        return f"0{cell}"
+    text = str(cell)
+    return f"0{text}" if text.isdigit() and len(text) == 9 else text
+
+
+def _expected_phones(
+    households: list[HouseholdTruth],
+    hcols: list[_Col],
+    hrows: list[list[object]],
+    pcols: list[_Col],
+    prows: list[list[object]],
+) -> list[str]:
+    hj = next((j for j, c in enumerate(hcols) if c.truth == "phone"), None)
+    pj = next((j for j, c in enumerate(pcols) if c.truth == "phone"), None)
+    out = []
+    rows = iter(prows)
+    for h, hrow in zip(households, hrows, strict=True):
+        own = _phone_written(hrow[hj]) if hj is not None else ""
+        members = [_phone_written(next(rows)[pj]) if pj is not None else "" for _ in h.persons]
+        phone = own or next((m for m in members if m), "")
+        if phone:
+            out.append(phone)
+    return sorted(out)
 
 
 def expected_counts(
@@ -800,6 +912,7 @@ MUST_NOT_SKIP = (
         "birth_female",
         "sex_male",
         "sex_female",
+        "phone",
     }
 )
 

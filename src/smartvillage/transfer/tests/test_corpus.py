@@ -10,6 +10,7 @@ import pytest
 from smartvillage.core.testing import make_unit
 from smartvillage.criteria import engine
 from smartvillage.criteria.loader import get_set
+from smartvillage.registry.models import Household
 from smartvillage.transfer import importer
 from smartvillage.transfer.tests import corpus
 from smartvillage.units.models import Level, UnitType
@@ -65,6 +66,9 @@ def test_import_reads_the_generators_counts(villages, tmp_path, number):
     # Totals, signatures and place/date lines are reported, never imported.
     assert all(r["reason"] for r in report.skipped_rows)
     assert report.counts["households_in_file"] == len(vf.households)
+    # Phone columns, per household or per person, end as one contact phone per household.
+    phones = Household.objects.filter(village=village).exclude(phone="")
+    assert sorted(phones.values_list("phone", flat=True)) == vf.phones
     for (slug, code), (numerator, denominator) in vf.expected.items():
         result = engine.evaluate(village, get_set(slug), corpus.AT).criterion(code)
         assert (result.numerator, result.denominator) == (numerator, denominator), (
