@@ -16,8 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
+from functools import partial
 from typing import Any
 
+from django.db import connection
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext
 
@@ -283,6 +285,13 @@ def _villages_q(village_ids: list[int], paths: list[str] | None) -> Q:
     return Q(village_id__in=village_ids)
 
 
+# A recount (one village, at every write) builds the same grouped queries again and again: their
+# SQL is kept per shape, with a sentinel where the village id goes. Building them through the ORM
+# measured about half of a recount's 26 ms; the database's own work is the rest.
+_SENTINEL = -987_654_321_987  # never a village id
+_compiled: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], int]] = {}
+
+
 def _ratio_counts(
     cset: CriteriaSet,
     criteria: list[Criterion],
@@ -306,27 +315,83 @@ def _ratio_counts(
     for c in criteria:
         if c.kind == "ratio":
             populations[(_model(c), c.population, c.population_filter)].append(c)
-    for (model, _population, _filter), mine in populations.items():
-        aggregates: dict[str, Count] = {"d": Count("pk")}
+    one_village = paths is None and len(village_ids) == 1
+    for (model, population, population_filter), mine in populations.items():
         num_alias: dict[str, str] = {}
         seen_num: dict[str, str] = {}
+        distinct: list[tuple[str, Criterion]] = []
         for index, c in enumerate(mine):
             if (c.numerator or "") not in seen_num:
-                seen_num[c.numerator or ""] = alias = f"n{index}"
-                aggregates[alias] = Count("pk", filter=numerator_q(c, at))
+                seen_num[c.numerator or ""] = f"n{index}"
+                distinct.append((f"n{index}", c))
             num_alias[c.code] = seen_num[c.numerator or ""]
-        rows = (
-            model.objects.filter(_villages_q(village_ids, paths))
-            .filter(population_q(mine[0], cset, at))
-            .values("village_id")
-            .annotate(**aggregates)
-            .order_by()
-        )
+        grouped = partial(_grouped, model, mine[0], distinct, cset, at, paths)
+        if one_village:
+            rows = _one_village_rows(
+                (
+                    connection.vendor,
+                    model._meta.label,
+                    at,
+                    cset.working_age_policy,
+                    cset.adult_age,
+                    population,
+                    population_filter,
+                    tuple((alias, c.numerator) for alias, c in distinct),
+                ),
+                grouped,
+                village_ids[0],
+            )
+        else:
+            rows = list(grouped(village_ids))
         for row in rows:
             counts = result[row["village_id"]]
             for c in mine:
                 counts[c.code] = (row[num_alias[c.code]], row["d"])
     return result
+
+
+def _grouped(
+    model: type[Household] | type[Person],
+    first: Criterion,
+    distinct: list[tuple[str, Criterion]],
+    cset: CriteriaSet,
+    at: dt.date,
+    paths: list[str] | None,
+    ids: list[int],
+) -> QuerySet:
+    """One population's grouped count: its size and each distinct numerator, per village."""
+    aggregates: dict[str, Count] = {"d": Count("pk")}
+    for alias, c in distinct:
+        aggregates[alias] = Count("pk", filter=numerator_q(c, at))
+    return (
+        model.objects.filter(_villages_q(ids, paths))
+        .filter(population_q(first, cset, at))
+        .values("village_id")
+        .annotate(**aggregates)
+        .order_by()
+    )
+
+
+def _one_village_rows(
+    shape: tuple[Any, ...], grouped: Any, village_id: int
+) -> list[dict[str, Any]]:
+    """The grouped query for one village from its kept SQL (built by the ORM the first time)."""
+    compiled = _compiled.get(shape)
+    if compiled is None:
+        sql, params = grouped([_SENTINEL]).query.sql_with_params()
+        where = [i for i, p in enumerate(params) if p == _SENTINEL]
+        if len(where) != 1:  # a shape the sentinel cannot stand for: no shortcut
+            return list(grouped([village_id]))
+        if len(_compiled) > 500:
+            _compiled.clear()
+        compiled = _compiled[shape] = (sql, tuple(params), where[0])
+    sql, params, where = compiled
+    values = list(params)
+    values[where] = village_id
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _persons_without_age(
