@@ -4,10 +4,12 @@ places it (else at the centre of its households)."""
 
 from __future__ import annotations
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from smartvillage.registry.models import coordinate_errors
 from smartvillage.units.models import AdminUnit
 
 
@@ -35,23 +37,14 @@ class RecognitionTarget(models.Model):
 
 
 class VillagePosition(models.Model):
-    """A village's point on the maps, set by the commune (within Vietnam's bounding box)."""
+    """A village's point on the maps, set by the commune: a point of Vietnam, checked as a
+    household's is (registry.models.coordinate_errors: mainland, Hoàng Sa, Trường Sa)."""
 
     unit = models.OneToOneField(
         AdminUnit, on_delete=models.CASCADE, related_name="map_position", verbose_name=_("thôn")
     )
-    latitude = models.DecimalField(
-        _("vĩ độ"),
-        max_digits=9,
-        decimal_places=6,
-        validators=[MinValueValidator(8), MaxValueValidator(24)],
-    )
-    longitude = models.DecimalField(
-        _("kinh độ"),
-        max_digits=9,
-        decimal_places=6,
-        validators=[MinValueValidator(102), MaxValueValidator(118)],
-    )
+    latitude = models.DecimalField(_("vĩ độ"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("kinh độ"), max_digits=9, decimal_places=6)
 
     class Meta:
         verbose_name = _("vị trí thôn trên bản đồ")
@@ -59,3 +52,8 @@ class VillagePosition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit}: {self.latitude}, {self.longitude}"
+
+    def clean(self) -> None:
+        errors = coordinate_errors(self.latitude, self.longitude)
+        if errors:
+            raise ValidationError(errors)

@@ -3,43 +3,34 @@ households that have coordinates, or nowhere)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from smartvillage.accounts.permissions import Action, can
 from smartvillage.audit import services as audit
 from smartvillage.audit.models import AuditAction
 from smartvillage.core.errors import DomainError
 from smartvillage.homes.models import VillagePosition
+from smartvillage.registry.forms import CoordinateField
 from smartvillage.units.models import AdminUnit, Level
 
-# Vietnam's mainland and islands, as the model's validators (Hoàng Sa and Trường Sa included).
-LATITUDE = (Decimal(8), Decimal(24))
-LONGITUDE = (Decimal(102), Decimal(118))
-_PLACES = Decimal("0.000001")
+# The household form's field: decimal point or comma, rounded to the model's 6 decimals.
+_LATITUDE = CoordinateField(label=gettext_lazy("Vĩ độ"), limit=90, example="21,0285", required=True)
+_LONGITUDE = CoordinateField(
+    label=gettext_lazy("Kinh độ"), limit=180, example="105,8542", required=True
+)
 
 
-def parse_coordinate(text: Any, what: str, bounds: tuple[Decimal, Decimal]) -> Decimal:
-    """A decimal degree as people type it ("21,028511" or "21.028511"), within `bounds`."""
-    raw = str(text if text is not None else "").strip().replace(" ", "")
-    if raw.count(",") == 1 and "." not in raw:
-        raw = raw.replace(",", ".")
+def _coordinate(field: CoordinateField, value: Any) -> Decimal:
     try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise DomainError(
-            _("%(what)s phải là số thập phân, ví dụ 21,028511.") % {"what": what}, "bad_coordinate"
-        ) from None
-    if not value.is_finite() or not bounds[0] <= value <= bounds[1]:
-        raise DomainError(
-            _("%(what)s phải trong khoảng %(low)s đến %(high)s (lãnh thổ Việt Nam).")
-            % {"what": what, "low": bounds[0], "high": bounds[1]},
-            "coordinate_outside",
-        )
-    return value.quantize(_PLACES, rounding=ROUND_HALF_UP)
+        return field.clean(value)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), "bad_coordinate") from None
 
 
 def may_place(actor: Any, village: AdminUnit) -> bool:
@@ -56,8 +47,8 @@ def do_set_village_position(
         raise DomainError(
             _("Bạn không có quyền đặt vị trí của %(u)s.") % {"u": village}, "permission_denied"
         )
-    lat = parse_coordinate(latitude, _("Vĩ độ"), LATITUDE)
-    lon = parse_coordinate(longitude, _("Kinh độ"), LONGITUDE)
+    lat = _coordinate(_LATITUDE, latitude)
+    lon = _coordinate(_LONGITUDE, longitude)
     with transaction.atomic():
         position = VillagePosition.objects.select_for_update().filter(unit=village).first()
         before = (
@@ -68,7 +59,10 @@ def do_set_village_position(
         if position is None:
             position = VillagePosition(unit=village)
         position.latitude, position.longitude = lat, lon
-        position.full_clean()
+        try:
+            position.full_clean()  # inside Vietnam, as a household's point must be
+        except ValidationError as exc:
+            raise DomainError(" ".join(exc.messages), "coordinate_outside") from None
         position.save()
         audit.record(
             actor=actor,

@@ -31,7 +31,9 @@ def test_the_commune_officer_places_a_village_typed_with_a_comma_and_it_is_audit
     [
         ("abc", "105", "bad_coordinate"),
         ("48.85", "2.35", "coordinate_outside"),  # Paris
-        ("21", "NaN", "coordinate_outside"),
+        ("21", "NaN", "bad_coordinate"),
+        ("20", "112", "coordinate_outside"),  # the sea between the mainland and Hoàng Sa
+        ("99", "105", "bad_coordinate"),  # not a latitude at all
         ("", "105", "bad_coordinate"),
     ],
 )
@@ -43,6 +45,12 @@ def test_a_point_outside_vietnam_or_not_a_number_is_refused_and_nothing_is_writt
     assert refused.value.code == code
     assert not VillagePosition.objects.exists()
     assert not AuditEvent.objects.filter(object_type="villageposition").exists()
+
+
+def test_a_village_of_truong_sa_can_be_placed_as_a_household_there_can(world):
+    # The same areas as a household's point (registry.models.VIETNAM_AREAS), islands included.
+    position = do_set_village_position(world.carol, world.village1, "8,645", "111,92")
+    assert position.latitude == Decimal("8.645000")
 
 
 def test_only_who_manages_the_commune_places_its_villages(world):
@@ -70,10 +78,10 @@ def test_the_map_page_lists_where_each_village_is_and_the_form_moves_it(client, 
     points = page.split('id="map-points" type="application/json">')[1].split("</script>")[0]
     assert "21.5, 105.5" in points
     # A refused value is shown on the form with what was typed.
-    refused = client.post(url, {"latitude": "99", "longitude": "105,5"})
+    refused = client.post(url, {"latitude": "30", "longitude": "105,5"})
     assert refused.status_code == 400
     assert "lãnh thổ Việt Nam" in refused.content.decode()
-    assert 'value="99"' in refused.content.decode()
+    assert 'value="30"' in refused.content.decode()
     client.post(url, {"clear": "1"})
     assert not VillagePosition.objects.filter(unit=world.village1).exists()
 
