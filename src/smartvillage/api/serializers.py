@@ -20,7 +20,7 @@ from smartvillage.core import text as text_rules
 from smartvillage.core.text import PrintableSerializerMixin
 from smartvillage.criteria.loader import CriteriaSet, Criterion
 from smartvillage.registry import facts
-from smartvillage.registry.models import Household, Person
+from smartvillage.registry.models import HOUSEHOLD_DETAILS, Household, Person
 from smartvillage.units.models import AdminUnit
 
 MIN_BIRTH_YEAR = 1900
@@ -198,14 +198,7 @@ class HouseholdSerializer(PrintableSerializerMixin, serializers.ModelSerializer)
             "id",
             "village",
             "village_name",
-            "code",
-            "head_name",
-            "address",
-            "house_number",
-            "phone",
-            "digital_address_code",
-            "latitude",
-            "longitude",
+            *HOUSEHOLD_DETAILS,
             "note",
             *fact_keys("household"),
             "extra",

@@ -20,7 +20,13 @@ from django.utils.translation import gettext_lazy as _
 
 from smartvillage.core.text import PrintableFormMixin
 from smartvillage.registry import facts
-from smartvillage.registry.models import Household, Person, in_vietnam, mask_identity
+from smartvillage.registry.models import (
+    HOUSEHOLD_DETAILS,
+    Household,
+    Person,
+    in_vietnam,
+    mask_identity,
+)
 
 _DATE_RE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
 _YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
@@ -220,18 +226,7 @@ class HouseholdForm(PrintableFormMixin, _NamedErrorsMixin, forms.ModelForm):
 
     class Meta:
         model = Household
-        fields = [
-            "code",
-            "head_name",
-            "address",
-            "house_number",
-            "phone",
-            "digital_address_code",
-            "latitude",
-            "longitude",
-            "note",
-            *_fact_fields("household"),
-        ]
+        fields = [*HOUSEHOLD_DETAILS, "note", *_fact_fields("household")]
         labels = {
             "code": _("Mã hộ"),
             "head_name": _("Họ tên chủ hộ"),
@@ -282,17 +277,7 @@ class HouseholdForm(PrintableFormMixin, _NamedErrorsMixin, forms.ModelForm):
 
     @property
     def main_fields(self) -> list[forms.BoundField]:
-        names = (
-            "code",
-            "head_name",
-            "address",
-            "house_number",
-            "phone",
-            "digital_address_code",
-            "latitude",
-            "longitude",
-        )
-        return [self[f] for f in (*names, "note")]
+        return [self[f] for f in (*HOUSEHOLD_DETAILS, "note")]
 
     def clean_code(self) -> str:
         code = (self.cleaned_data.get("code") or "").strip()

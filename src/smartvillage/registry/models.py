@@ -46,6 +46,20 @@ VIETNAM_AREAS = (
 )
 
 
+# A household's own details, in the order the form and the API show them (facts and the note
+# follow): one list, so a new detail is added once.
+HOUSEHOLD_DETAILS = (
+    "code",
+    "head_name",
+    "address",
+    "house_number",
+    "phone",
+    "digital_address_code",
+    "latitude",
+    "longitude",
+)
+
+
 def in_vietnam(latitude: Decimal, longitude: Decimal) -> bool:
     return any(s <= latitude <= n and w <= longitude <= e for s, n, w, e in VIETNAM_AREAS)
 
