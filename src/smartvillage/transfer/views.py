@@ -440,28 +440,21 @@ def list_download(request: HttpRequest, unit_id: int) -> HttpResponse:
         except ValueError:
             messages.error(request, f"Ngày “{request.GET['at']}” không hợp lệ (dd/mm/yyyy).")
             return redirect("transfer:lists", unit_id=unit.pk)
+    asked = (
+        request.GET.get("set", ""),
+        request.GET.get("criterion", ""),
+        request.GET.get("format", "xlsx"),
+        at,
+    )
     if jobs.list_needs_job(unit):
         # A district's or province's list is long work: a job on the queue, its page polled,
         # instead of a request that holds a web worker (the job re-checks right and audit).
         job = jobs.start_list_export(
-            request.user,
-            unit,
-            request.GET.get("set", ""),
-            request.GET.get("criterion", ""),
-            request.GET.get("format", "xlsx"),
-            at,
-            back_url=reverse("transfer:lists", args=[unit.pk]),
+            request.user, unit, *asked, back_url=reverse("transfer:lists", args=[unit.pk])
         )
         return redirect("jobs:job", job.pk)
     try:
-        content, name, ctype = lists.export_list(
-            request.user,
-            unit,
-            request.GET.get("set", ""),
-            request.GET.get("criterion", ""),
-            request.GET.get("format", "xlsx"),
-            at,
-        )
+        content, name, ctype = lists.export_list(request.user, unit, *asked)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("transfer:lists", unit_id=unit.pk)
