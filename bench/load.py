@@ -417,6 +417,16 @@ def server_times(log_path: Path, since: float) -> None:
         )
 
 
+def serve_command(port: int, workers: int | None = None, threads: int | None = None) -> list[str]:
+    """`smartvillage serve` on loopback, as the benchmarks start it."""
+    command = [sys.executable, "-m", "smartvillage.cli", "serve", "--addrport", f"{HOST}:{port}"]
+    if workers:
+        command += ["--workers", str(workers)]
+    if threads:
+        command += ["--threads", str(threads)]
+    return command
+
+
 def wait_healthy(base: str, server: subprocess.Popen, seconds: float = 120) -> None:
     import httpx
 
@@ -584,18 +594,7 @@ def main() -> None:
             print(f"giữ cơ sở dữ liệu {name} (--reuse-db {name})")
 
     base = f"http://{HOST}:{args.port}"
-    command = [
-        sys.executable,
-        "-m",
-        "smartvillage.cli",
-        "serve",
-        "--addrport",
-        f"{HOST}:{args.port}",
-    ]
-    if args.workers:
-        command += ["--workers", str(args.workers)]
-    if args.threads:
-        command += ["--threads", str(args.threads)]
+    command = serve_command(args.port, args.workers, args.threads)
     if args.granian:
         from smartvillage.core.management.commands.serve import default_workers
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from load import pct, wait_healthy  # noqa: E402
+from load import pct, serve_command, wait_healthy  # noqa: E402
 
 HOST = "127.0.0.1"
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -143,16 +143,7 @@ def main() -> None:
         path = re.search(r"Trang công khai: https?://[^/]+(/\S+)", out).group(1)
         print(f"dữ liệu mẫu trên PostgreSQL: {time.perf_counter() - started:.0f} s; trang {path}")
         base = f"http://{HOST}:{args.port}"
-        command = [
-            sys.executable,
-            "-m",
-            "smartvillage.cli",
-            "serve",
-            "--addrport",
-            f"{HOST}:{args.port}",
-        ]
-        if args.workers:
-            command += ["--workers", str(args.workers)]
+        command = serve_command(args.port, args.workers)
         log = (tmp / "serve.log").open("w")
         server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         wait_healthy(base, server)
