@@ -29,7 +29,7 @@ from django.core.cache import cache
 
 from smartvillage.criteria import engine
 from smartvillage.criteria.loader import CriteriaSet
-from smartvillage.units.models import AdminUnit, Level, Scheme, area_paths, current_communes
+from smartvillage.units.models import AdminUnit, Level, area_paths
 
 # Kept a day at most: summaries of a past date or a replaced set version fall out by themselves.
 SUMMARY_SECONDS = 24 * 3600
@@ -106,10 +106,6 @@ def applies(unit: AdminUnit, cset: CriteriaSet) -> bool:
     )
 
 
-def _path_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
 def area_overview(unit: AdminUnit, cset: CriteriaSet, at: dt.date) -> AreaOverview | None:
     """The overview, or None when it does not apply (see `applies`): the caller then uses
     `engine.evaluate_with_children`, which gives the same numbers."""
@@ -121,17 +117,23 @@ def area_overview(unit: AdminUnit, cset: CriteriaSet, at: dt.date) -> AreaOvervi
     rows = list(
         AdminUnit.objects.filter(engine._area_q(area))
         .order_by()
-        .values_list("pk", "parent_id", "level", "path", "change_stamp")
+        .values_list("pk", "parent_id", "level", "scheme", "path", "change_stamp")
     )
-    stamps = {pk: stamp for pk, _parent, _level, _path, stamp in rows}
-    paths = {pk: path for pk, _parent, _level, path, _stamp in rows}
+    stamps = {pk: stamp for pk, _parent, _level, _scheme, _path, stamp in rows}
+    paths = {pk: path for pk, _parent, _level, _scheme, path, _stamp in rows}
     villages_of: dict[int, list[int]] = defaultdict(list)
-    for pk, parent, level, _path, _stamp in rows:
+    for pk, parent, level, _scheme, _path, _stamp in rows:
         if level == Level.VILLAGE:
             villages_of[parent].append(pk)
+    # The communes as (unsaved) units, enough for the rollup's grouping: no second query.
+    commune_units = {
+        pk: AdminUnit(pk=pk, parent_id=parent, level=level, scheme=scheme, path=path)
+        for pk, parent, level, scheme, path, _stamp in rows
+        if pk in villages_of
+    }
     # The units above the area's roots (a district page's province): their evidence and
     # attributes reach the villages too. A commune is always inside the area with its villages.
-    above = {i for root in area for i in _path_ids(root)[:-1]} - stamps.keys()
+    above = {i for root in area for i in engine._path_ids(root)[:-1]} - stamps.keys()
     if above:
         stamps.update(AdminUnit.objects.filter(pk__in=above).values_list("pk", "change_stamp"))
     communes = sorted(villages_of, key=lambda c: paths[c])
@@ -145,7 +147,7 @@ def area_overview(unit: AdminUnit, cset: CriteriaSet, at: dt.date) -> AreaOvervi
         members = sorted(villages_of[commune])
         token = repr(
             (
-                [(i, stamps[i]) for i in _path_ids(paths[commune])],
+                [(i, stamps[i]) for i in engine._path_ids(paths[commune])],
                 [(v, stamps[v]) for v in members],
             )
         )
@@ -183,7 +185,13 @@ def area_overview(unit: AdminUnit, cset: CriteriaSet, at: dt.date) -> AreaOvervi
         villages=villages,
         passed=passed,
         column_totals=column_totals,
-        rollup=_rollup(unit, communes, paths, summaries, size),
+        rollup=engine.rollup_counts(
+            unit,
+            [
+                (commune_units[c], s.villages, s.passed, s.per_criterion)
+                for c, s in ((c, summaries[c]) for c in communes)
+            ],
+        ),
         passing={v for s in summaries.values() for v in s.passing},
         computed=len(missing),
     )
@@ -244,39 +252,3 @@ def _own_result(
     undated = {c: summaries[c].undated for c in communes if summaries[c].undated}
     known = ({unit.pk: communes}, engine.covering_roots(area))
     return engine._evaluate_many([unit], cset, at, True, known, (counts, undated))[0]
-
-
-def _rollup(
-    unit: AdminUnit,
-    communes: list[int],
-    paths: dict[int, str],
-    summaries: dict[int, Summary],
-    size: int,
-) -> list[engine.RollupRow]:
-    """engine.rollup() from the summaries: one row per direct child (district or commune) of
-    `unit`; a pre-2025 commune's villages count under its 2025 commune."""
-    depth = len(_path_ids(unit.path))
-    direct = {u.pk: u for u in AdminUnit.objects.filter(parent=unit).order_by("name")}
-    outside = [c for c in communes if not paths[c].startswith(unit.path)]
-    current: dict[int, AdminUnit | None] = {}
-    if outside and unit.scheme == Scheme.FROM_2025:
-        current = current_communes(list(AdminUnit.objects.filter(pk__in=outside)))
-    rows: dict[int, engine.RollupRow] = {}
-    for commune in communes:
-        s = summaries[commune]
-        if not s.villages:
-            continue
-        ids = _path_ids(paths[commune])
-        if not paths[commune].startswith(unit.path):
-            successor = current.get(commune)
-            ids = _path_ids(successor.path) if successor is not None else []
-        if len(ids) <= depth or ids[depth] not in direct:
-            continue
-        row = rows.get(ids[depth])
-        if row is None:
-            row = rows[ids[depth]] = engine.RollupRow(direct[ids[depth]], 0, 0, [0] * size)
-        row.children += s.villages
-        row.passed += s.passed
-        for index, n in enumerate(s.per_criterion):
-            row.per_criterion[index] += n
-    return sorted(rows.values(), key=lambda r: r.unit.name)

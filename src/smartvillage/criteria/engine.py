@@ -1064,27 +1064,41 @@ def rollup(unit: AdminUnit, results: list[UnitResult]) -> list[RollupRow]:
     Works on the already computed results (one per village), so it adds one query (the direct
     children) and no pass over persons.
     """
+    return rollup_counts(
+        unit,
+        [(r.unit, 1, int(r.passed), [int(c.status == PASS) for c in r.criteria]) for r in results],
+    )
+
+
+def rollup_counts(
+    unit: AdminUnit, items: list[tuple[AdminUnit, int, int, list[int]]]
+) -> list[RollupRow]:
+    """`rollup()` of counted items: (a village or commune under `unit`, how many units of the
+    set's level it stands for, how many of them pass, how many pass each criterion). The area
+    summaries (criteria.areas) give one item per commune; `rollup()` one per evaluated unit."""
     depth = len(_path_ids(unit.path))
     direct = {u.pk: u for u in AdminUnit.objects.filter(parent=unit).order_by("name")}
     # Villages recorded under a pre-2025 commune belong to their 2025 commune's row.
     current = (
-        current_communes([r.unit for r in results if not r.unit.path.startswith(unit.path)])
+        current_communes([u for u, *_counts in items if not u.path.startswith(unit.path)])
         if unit.scheme == Scheme.FROM_2025
         else {}
     )
     rows: dict[int, RollupRow] = {}
-    for result in results:
-        ids = _path_ids(result.unit.path)
-        if not result.unit.path.startswith(unit.path):
-            commune = current.get(result.unit.pk)
+    for item, children, passed, per_criterion in items:
+        if not children:
+            continue
+        ids = _path_ids(item.path)
+        if not item.path.startswith(unit.path):
+            commune = current.get(item.pk)
             ids = _path_ids(commune.path) if commune is not None else []
         if len(ids) <= depth or ids[depth] not in direct:
             continue
         row = rows.get(ids[depth])
         if row is None:
-            row = rows[ids[depth]] = RollupRow(direct[ids[depth]], 0, 0, [0] * len(result.criteria))
-        row.children += 1
-        row.passed += int(result.passed)
-        for index, c in enumerate(result.criteria):
-            row.per_criterion[index] += int(c.status == PASS)
+            row = rows[ids[depth]] = RollupRow(direct[ids[depth]], 0, 0, [0] * len(per_criterion))
+        row.children += children
+        row.passed += passed
+        for index, n in enumerate(per_criterion):
+            row.per_criterion[index] += n
     return sorted(rows.values(), key=lambda r: r.unit.name)
