@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -101,8 +102,10 @@ def coordinate_errors(latitude: Decimal | None, longitude: Decimal | None) -> di
 
 
 def _plain(value: Decimal) -> str:
+    """A degree in a sentence, in the page's language (21,0285 in Vietnamese), no trailing zeros."""
     text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return number_format(Decimal(text), use_l10n=True)
 
 
 def _fact(label: str) -> models.BooleanField:

@@ -59,7 +59,7 @@ def test_coordinates_are_saved(alice, world, lat, lon, expected):
         ("bắc", "105", ["Vĩ độ: “bắc” không phải một số"]),
         ("21", "", ["Kinh độ: chưa nhập; nhập cả vĩ độ và kinh độ, hoặc để trống cả hai."]),
         ("", "105", ["Vĩ độ: chưa nhập; nhập cả vĩ độ và kinh độ"]),
-        ("48,85", "2,35", ["Tọa độ: điểm (vĩ độ 48.85, kinh độ 2.35) nằm ngoài lãnh thổ Việt Nam"]),
+        ("48,85", "2,35", ["Tọa độ: điểm (vĩ độ 48,85, kinh độ 2,35) nằm ngoài lãnh thổ Việt Nam"]),
         ("-21", "105", ["nằm ngoài lãnh thổ Việt Nam"]),
         ("10", "21", ["nằm ngoài lãnh thổ Việt Nam"]),
         (
